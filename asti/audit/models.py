@@ -1,0 +1,20 @@
+"""Who saw or changed which person's data: append-only, written after the business change commits."""
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=200, db_index=True, help_text="Staff username, 'system' or a command")
+    operation = models.CharField(max_length=64, help_text="e.g. VIEW, SEARCH, IMPORT, UPDATE")
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=16, default="SUCCESS")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.operation} {self.target_type}:{self.target_id}"

@@ -1,0 +1,125 @@
+"""Writes for offer rounds: create, allocate, override. Each is atomic and audited after commit."""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from asti.audit.services import audit_log
+from asti.core import clock
+from asti.offers.adapter import load_round_input, store_proposals
+from asti.offers.allocation import AllocationResult, allocate, what_if
+from asti.offers.models import OfferRound, Proposal, RoundStatus
+from asti.units.models import Unit
+
+
+class RoundError(Exception):
+    """A round action that the round's state or the data does not allow."""
+
+
+@dataclass
+class AllocationRun:
+    result: AllocationResult
+    timings: dict[str, float]
+
+
+def round_create(*, year: int, actor: str) -> OfferRound:
+    if not 2000 <= year <= 2100:
+        raise RoundError(f"year {year} is out of range")
+    with transaction.atomic():
+        offer_round = OfferRound.objects.create(year=year, created_by=actor)
+        audit_log(actor=actor, operation="ROUND_CREATE", target_type="round", target_id=str(offer_round.pk))
+    return offer_round
+
+
+def _editable_round(round_id: int) -> OfferRound:
+    try:
+        offer_round = OfferRound.objects.select_for_update().get(pk=round_id)
+    except OfferRound.DoesNotExist:
+        raise RoundError(f"no round with id {round_id}") from None
+    if offer_round.status not in (RoundStatus.DRAFT, RoundStatus.ALLOCATED):
+        raise RoundError(f"round {round_id} has been sent; its proposals can no longer change")
+    return offer_round
+
+
+def round_allocate(*, round_id: int, actor: str) -> AllocationRun:
+    """Computes the proposals for every eligible child (contract section 3) and stores them."""
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        offer_round = _editable_round(round_id)
+        data = load_round_input(offer_round)
+        t1 = time.perf_counter()
+        result = allocate(data.units, data.children, overrides=data.overrides)
+        t2 = time.perf_counter()
+        store_proposals(offer_round, data, result)
+        timings = {
+            "load": t1 - t0,
+            **{f"solver_{k}": v for k, v in result.timings.items()},
+            "allocate": t2 - t1,
+        }
+        timings["store"] = time.perf_counter() - t2
+        offer_round.status = RoundStatus.ALLOCATED
+        offer_round.allocated_at = clock.now()
+        offer_round.allocation_figures = {
+            "objective": dict(zip(("placed", "kept_current", "in_area", "distance_m"), result.objective, strict=True)),
+            "eligible": len(result.proposals),
+            "timings": {k: round(v, 4) for k, v in timings.items()},
+        }
+        offer_round.save(update_fields=["status", "allocated_at", "allocation_figures", "updated_at"])
+        audit_log(actor=actor, operation="ROUND_ALLOCATE", target_type="round", target_id=str(round_id),
+                  details=offer_round.allocation_figures["objective"])  # fmt: skip
+    return AllocationRun(result=result, timings=timings)
+
+
+def proposals_export(*, round_id: int, path: Path) -> int:
+    """Writes the contract's proposals CSV (child_id, unit_id, reason, distance_m); returns the row count."""
+    rows = (
+        Proposal.objects.filter(round_id=round_id)
+        .order_by("child__child_id")
+        .values_list("child__child_id", "unit__unit_id", "reason", "distance_m")
+    )
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["child_id", "unit_id", "reason", "distance_m"])
+        for child_id, unit_id, reason, distance in rows.iterator(chunk_size=5000):
+            writer.writerow([child_id, unit_id or "", reason, distance])
+            count += 1
+    return count
+
+
+def proposal_override(*, round_id: int, child_id: str, unit_id: str, justification: str, actor: str) -> None:
+    """Fixes one child's unit by a planner's decision, then re-allocates the others around it."""
+    if not justification.strip():
+        raise RoundError("an override needs a justification")
+    with transaction.atomic():
+        offer_round = _editable_round(round_id)
+        try:
+            proposal = Proposal.objects.select_for_update().get(round=offer_round, child__child_id=child_id)
+        except Proposal.DoesNotExist:
+            raise RoundError(f"child {child_id} has no proposal in round {round_id}") from None
+        unit = Unit.objects.filter(unit_id=unit_id, active=True).first()
+        if unit is None:
+            raise RoundError(f"no active unit {unit_id}")
+        if not unit.pre_primary or unit.provider != "municipal" or unit.language != proposal.education_language:
+            raise RoundError(f"unit {unit_id} is not a municipal {proposal.education_language} pre-primary unit")
+        proposal.override_unit = unit
+        proposal.override_reason = justification.strip()
+        proposal.override_by = actor
+        proposal.override_at = clock.now()
+        proposal.save(update_fields=["override_unit", "override_reason", "override_by", "override_at"])
+        audit_log(actor=actor, operation="PROPOSAL_OVERRIDE", target_type="child", target_id=child_id,
+                  details={"round": round_id, "unit": unit_id, "justification": justification.strip()})  # fmt: skip
+        round_allocate(round_id=round_id, actor=actor)
+
+
+def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[tuple[str, str | None, str | None]]:
+    """Which children would move if these units' capacities changed; the saved round is untouched."""
+    offer_round = OfferRound.objects.get(pk=round_id)
+    data = load_round_input(offer_round)
+    base = allocate(data.units, data.children, overrides=data.overrides)
+    return what_if(data.units, data.children, base, capacity_changes, overrides=data.overrides)
