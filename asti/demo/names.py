@@ -94,8 +94,7 @@ ARABIC = NameGroup(
     women=_split("Fatima Zahra Amal Hanan Samira Rasha Nadia Suha Leila Shirin"),
     men=_split("Ahmed Mohammed Hussein Ali Haider Karim Samir Tariq Omar Kawa"),
     surnames=_same(
-        "Al-Sayed|Hussein|Abbas|Haddad|Khalil|Salih|Mahmoud|Jaber|Nasser|Al-Obaidi|Kareem|Hamdan|"
-        "Rashid|Barzani"
+        "Al-Sayed|Hussein|Abbas|Haddad|Khalil|Salih|Mahmoud|Jaber|Nasser|Al-Obaidi|Kareem|Hamdan|Rashid|Barzani"
     ),
 )
 
@@ -143,8 +142,7 @@ ENGLISH = NameGroup(
     women=_split("Sarah Rebecca Claire Laura Rachel Kate Helen Jennifer Emma Lucy"),
     men=_split("David Michael Richard Paul Andrew Mark Chris Matthew Simon Ben"),
     surnames=_same(
-        "Smith|Jones|Brown|Taylor|Wilson|Evans|Johnson|Walker|Wright|Thompson|Robinson|Hughes|"
-        "O'Connor|Murphy|McKenzie"
+        "Smith|Jones|Brown|Taylor|Wilson|Evans|Johnson|Walker|Wright|Thompson|Robinson|Hughes|O'Connor|Murphy|McKenzie"
     ),
 )
 
@@ -229,16 +227,16 @@ STREET_STEMS: tuple[tuple[str, str], ...] = tuple(
     (fi, sv)
     for fi, sv in (
         pair.split("/")
-        for pair in (
-        "Koivu/Björk Kuusi/Gran Mänty/Tall Vaahtera/Lönn Pihlaja/Rönn Tammi/Ek Lehmus/Lind Saarni/Ask "
-        "Haapa/Asp Leppä/Al Kataja/En Kallio/Berg Mäki/Backe Niitty/Äng Pelto/Åker Järvi/Sjö Ranta/Strand "
-        "Metsä/Skog Lähde/Käll Puro/Bäck Kivi/Sten Hiekka/Sand Kukka/Blom Marja/Bär Omena/Äppel "
-        "Kirsikka/Körsbär Kettu/Räv Karhu/Björn Susi/Varg Joutsen/Svan Kurki/Tran Haukka/Hök Lokki/Mås "
-        "Satama/Hamn Mylly/Kvarn Kirkko/Kyrk Koulu/Skol Tori/Torg Silta/Bro Portti/Port Torni/Torn "
-        "Linna/Borg Kartano/Gård Puisto/Park Lintu/Fågel Tähti/Stjärn Kuu/Mån Aurinko/Sol Tuuli/Vind "
-        "Aalto/Våg Lumi/Snö Kaste/Dagg Sammal/Moss Kaisla/Vass Apila/Klöver Ruusu/Ros Sorsa/And "
-        "Hirvi/Älg Orava/Ekorr Kyntö/Plog Paja/Smedje Ratsu/Ryttar Laiva/Skepps Airo/Åre"
-        ).split()
+        for pair in _split(
+            "Koivu/Björk Kuusi/Gran Mänty/Tall Vaahtera/Lönn Pihlaja/Rönn Tammi/Ek Lehmus/Lind Saarni/Ask "
+            "Haapa/Asp Leppä/Al Kataja/En Kallio/Berg Mäki/Backe Niitty/Äng Pelto/Åker Järvi/Sjö Ranta/Strand "
+            "Metsä/Skog Lähde/Käll Puro/Bäck Kivi/Sten Hiekka/Sand Kukka/Blom Marja/Bär Omena/Äppel "
+            "Kirsikka/Körsbär Kettu/Räv Karhu/Björn Susi/Varg Joutsen/Svan Kurki/Tran Haukka/Hök Lokki/Mås "
+            "Satama/Hamn Mylly/Kvarn Kirkko/Kyrk Koulu/Skol Tori/Torg Silta/Bro Portti/Port Torni/Torn "
+            "Linna/Borg Kartano/Gård Puisto/Park Lintu/Fågel Tähti/Stjärn Kuu/Mån Aurinko/Sol Tuuli/Vind "
+            "Aalto/Våg Lumi/Snö Kaste/Dagg Sammal/Moss Kaisla/Vass Apila/Klöver Ruusu/Ros Sorsa/And "
+            "Hirvi/Älg Orava/Ekorr Kyntö/Plog Paja/Smedje Ratsu/Ryttar Laiva/Skepps Airo/Åre"
+        )
     )
 )
 STREET_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -248,6 +246,8 @@ STREET_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("polku", "stigen"),
     ("kaari", "bågen"),
     ("rinne", "brinken"),
+    ("piha", "gården"),
+    ("laakso", "dalen"),
 )
 STREET_PREFIXES: tuple[tuple[str, str], ...] = (
     ("", ""),

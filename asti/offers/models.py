@@ -16,6 +16,11 @@ class RoundStatus(models.TextChoices):
     CLOSED = "closed", "closed"
 
 
+class NoAnswerPolicy(models.TextChoices):
+    AUTO_ACCEPT = "auto_accept", "confirm the place automatically"
+    STAFF = "staff", "hand to staff"
+
+
 class OfferRound(TimeStampedModel):
     """A round for one pre-primary year: children born in (year - 6) start in August of `year`."""
 
@@ -23,6 +28,14 @@ class OfferRound(TimeStampedModel):
     status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
     created_by = models.CharField(max_length=200)
     allocated_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answer_days = models.PositiveSmallIntegerField(default=14, help_text="days guardians have to answer")
+    reminder_days_before = models.PositiveSmallIntegerField(default=3)
+    no_answer_policy = models.CharField(
+        max_length=12, choices=NoAnswerPolicy.choices, default=NoAnswerPolicy.AUTO_ACCEPT
+    )
+    start_date = models.DateField(null=True, blank=True, help_text="first day of pre-primary education")
+    daily_hours = models.CharField(max_length=40, default="9.00–13.00")
     allocation_figures = models.JSONField(default=dict, blank=True, help_text="objective values and timings")
 
     class Meta:
@@ -74,3 +87,74 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id} → {self.unit_id} ({self.reason})"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", "waiting for an answer"
+    ACCEPTED = "accepted", "accepted"
+    DECLINED = "declined", "declined"
+    AUTO_ACCEPTED = "auto_accepted", "confirmed without an answer"
+    NO_ANSWER = "no_answer", "no answer, with staff"
+
+
+class AnswerChannel(models.TextChoices):
+    SMS = "sms", "SMS reply"
+    LINK = "link", "e-service"
+    PHONE = "phone", "by phone, recorded by staff"
+    PAPER = "paper", "on paper, recorded by staff"
+    DEADLINE = "deadline", "the round's no-answer policy"
+
+
+class Offer(TimeStampedModel):
+    """A proposal sent to the child's guardians; the first valid answer decides."""
+
+    round = models.ForeignKey(OfferRound, on_delete=models.CASCADE, related_name="offers")
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="offer")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="offers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="offers")
+    code = models.CharField(max_length=4, help_text="tells a family's children apart in SMS replies")
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    sent_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "people.Guardian", null=True, blank=True, on_delete=models.PROTECT, related_name="answered_offers"
+    )
+    answer_channel = models.CharField(max_length=10, choices=AnswerChannel.choices, blank=True)
+    recorded_by = models.CharField(max_length=200, blank=True, help_text="staff member who recorded the answer")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "child__child_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "child"], name="one_offer_per_child")]
+        indexes = [models.Index(fields=["round", "status"])]
+
+    def __str__(self) -> str:
+        return f"offer {self.child_id} → {self.unit_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OfferStatus.OPEN
+
+
+class Feedback(models.Model):
+    """The one satisfaction question after answering, with an optional comment."""
+
+    class Score(models.IntegerChoices):
+        VERY_DISSATISFIED = 1, "very dissatisfied"
+        DISSATISFIED = 2, "dissatisfied"
+        NEUTRAL = 3, "neither satisfied nor dissatisfied"
+        SATISFIED = 4, "satisfied"
+        VERY_SATISFIED = 5, "very satisfied"
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="feedback")
+    guardian = models.ForeignKey("people.Guardian", on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(choices=Score.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    given_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offer", "guardian"], name="one_feedback_per_guardian")]
+
+    def __str__(self) -> str:
+        return f"feedback {self.score} on {self.offer_id}"

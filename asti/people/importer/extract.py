@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,10 +94,12 @@ class Extract:
     guardians: list[GuardianRecord] = field(default_factory=list)
     custodies: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def read_extract(directory: Path, *, known_area_ids: set[str] | None = None) -> Extract:
     """Parses and checks every file; raises ImportFailed listing every problem found."""
+    started = time.perf_counter()
     problems = Problems()
     if not directory.is_dir():
         problems.add(str(directory), 0, "-", "not a directory")
@@ -107,6 +110,7 @@ def read_extract(directory: Path, *, known_area_ids: set[str] | None = None) -> 
     child_rows = read_csv(directory / "children.csv", CHILD_COLUMNS, problems)
     guardian_rows = read_csv(directory / "guardians.csv", GUARDIAN_COLUMNS, problems)
     custody_rows = read_csv(directory / "guardianships.csv", CUSTODY_COLUMNS, problems)
+    parsed = time.perf_counter()
 
     extract = Extract(areas=areas)
     if unit_rows is not None:
@@ -132,6 +136,7 @@ def read_extract(directory: Path, *, known_area_ids: set[str] | None = None) -> 
     if problems:
         raise ImportFailed(problems.sorted())
     _locate_areas(extract)
+    extract.timings = {"parse": parsed - started, "validate": time.perf_counter() - parsed}
     return extract
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from django.db import models
 
 from asti.core import clock, crypto
+from asti.core.bulk import insert_rows
 from asti.people.importer.extract import Extract
 from asti.people.models import Child, Custody, Guardian
 from asti.units.models import AdmissionArea, Municipality, Unit
 
-BATCH = 2000
 PK_CHUNK = 900  # below SQLite's bound-parameter limit for IN (...)
 
 
@@ -55,7 +55,8 @@ def upsert(
     compare = [*fields, "active"] if has_active else fields
     existing = {r[key]: r for r in model.objects.values("pk", key, *compare)}  # type: ignore[attr-defined]
     now = clock.now()
-    to_create: list[models.Model] = []
+    to_create: list[list[Any]] = []
+    create_columns = [key, *compare, *write_only_fields, "created_at", "updated_at"]
     to_update: list[models.Model] = []
     for k, values in rows.items():
         wanted = {**values, "active": True} if has_active else dict(values)
@@ -63,14 +64,14 @@ def upsert(
         if old is None:
             if on_write:
                 on_write(k, wanted)
-            to_create.append(model(**{key: k, **wanted}))
+            to_create.append([k, *(wanted[f] for f in compare), *(wanted[f] for f in write_only_fields), now, now])
         elif any(old[f] != wanted[f] for f in compare):
             if on_write:
                 on_write(k, wanted)
             to_update.append(model(pk=old["pk"], **{key: k, **wanted, "updated_at": now}))
         else:
             counts.unchanged += 1
-    model.objects.bulk_create(to_create, batch_size=BATCH)  # type: ignore[attr-defined]
+    insert_rows(model, create_columns, to_create)
     if to_update:
         update_fields = [*compare, *write_only_fields, "updated_at"]
         model.objects.bulk_update(to_update, update_fields, batch_size=500)  # type: ignore[attr-defined]
@@ -178,12 +179,13 @@ def _write_custodies(pairs: Iterable[tuple[str, str]]) -> Counts:
     existing = {(c, g): (pk, active) for pk, c, g, active in Custody.objects.values_list(
         "pk", "child_id", "guardian_id", "active")}  # fmt: skip
     counts = Counts()
-    Custody.objects.bulk_create(
-        [Custody(child_id=c, guardian_id=g) for c, g in sorted(wanted - existing.keys())], batch_size=BATCH
-    )
-    counts.created = len(wanted - existing.keys())
-    revive = [existing[p][0] for p in wanted & existing.keys() if not existing[p][1]]
     now = clock.now()
+    counts.created = insert_rows(
+        Custody,
+        ["child_id", "guardian_id", "active", "created_at", "updated_at"],
+        ((c, g, True, now, now) for c, g in sorted(wanted - existing.keys())),
+    )
+    revive = [existing[p][0] for p in wanted & existing.keys() if not existing[p][1]]
     for i in range(0, len(revive), PK_CHUNK):
         Custody.objects.filter(pk__in=revive[i : i + PK_CHUNK]).update(active=True, updated_at=now)
     counts.updated = len(revive)
