@@ -29,12 +29,13 @@ def eligible_children(*, offer_round: OfferRound) -> QuerySet[Child]:
 
 def round_unit_summary(*, offer_round: OfferRound) -> list[dict[str, Any]]:
     """Capacity against proposals for every pre-primary unit in the round's scope."""
-    counts = dict(
-        Proposal.objects.filter(round=offer_round, unit__isnull=False)
-        .values_list("unit__unit_id")
+    counts = {
+        row["unit__unit_id"]: row["n"]
+        for row in Proposal.objects.filter(round=offer_round, unit__isnull=False)
+        .values("unit__unit_id")
         .annotate(n=Count("id"))
-        .values_list("unit__unit_id", "n")
-    )
+        .order_by()
+    }
     rows = []
     for unit in Unit.objects.filter(active=True, provider=Provider.MUNICIPAL, pre_primary=True).select_related(
         "admission_area"
@@ -58,10 +59,10 @@ def round_area_summary(*, offer_round: OfferRound) -> list[dict[str, Any]]:
         Proposal.objects.filter(round=offer_round)
         .values("child__admission_area__area_id")
         .annotate(
-            children=Count("id"),
-            in_area=Count("id", filter=Q(in_area=True)),
-            out_of_area=Count("id", filter=Q(unit__isnull=False, in_area=False)),
-            unplaced=Count("id", filter=Q(unit__isnull=True)),
+            n_children=Count("id"),
+            n_in_area=Count("id", filter=Q(in_area=True)),
+            n_out_of_area=Count("id", filter=Q(unit__isnull=False, in_area=False)),
+            n_unplaced=Count("id", filter=Q(unit__isnull=True)),
         )
         .order_by("child__admission_area__area_id")
     )

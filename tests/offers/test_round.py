@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import csv
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from asti.audit.models import AuditEvent
+from asti.offers import services
+from asti.offers.adapter import address_key
+from asti.offers.family import family_codes
+from asti.offers.models import OfferRound, Proposal
+from asti.offers.selectors import children_losing_current_unit, round_area_summary, round_unit_summary
+from asti.units.models import Unit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def round_id(example_extract: Path) -> int:
+    call_command("import_city_data", str(example_extract), stdout=StringIO())
+    out = StringIO()
+    call_command("offer_round", "create", "--year", "2027", stdout=out)
+    return int(out.getvalue().strip().splitlines()[-1])
+
+
+def export(round_id: int, tmp_path: Path) -> dict[str, dict[str, str]]:
+    path = tmp_path / "proposals.csv"
+    call_command("offer_round", "allocate", str(round_id), "--export", str(path), stdout=StringIO())
+    with path.open(encoding="utf-8") as f:
+        return {row["child_id"]: row for row in csv.DictReader(f)}
+
+
+def test_example_round_end_to_end(round_id: int, tmp_path: Path) -> None:
+    rows = export(round_id, tmp_path)
+    assert sorted(rows) == ["C1", "C2", "C3", "C4", "C5", "C6", "C9"]
+    assert rows["C1"]["unit_id"] == "PK-KALLIO" and rows["C1"]["reason"] == "CURRENT_UNIT"
+    assert rows["C3"]["unit_id"] == rows["C4"]["unit_id"]
+    assert rows["C2"]["unit_id"] == "PK-SORNAINEN" and rows["C2"]["reason"] == "IN_AREA"
+    assert rows["C6"]["unit_id"] == "DH-TOLO"
+    assert all(int(r["distance_m"]) > 0 for r in rows.values())
+    offer_round = OfferRound.objects.get(pk=round_id)
+    assert offer_round.status == "allocated"
+    assert offer_round.allocation_figures["objective"]["placed"] == 7
+    loads = {u["unit_id"]: (u["proposed"], u["capacity"]) for u in round_unit_summary(offer_round=offer_round)}
+    assert loads["PK-KALLIO"] == (3, 3) and loads["PK-SORNAINEN"] == (2, 4)
+    areas = {a["child__admission_area__area_id"]: a for a in round_area_summary(offer_round=offer_round)}
+    assert areas["FI-1"]["n_children"] == 5 and areas["FI-1"]["n_in_area"] == 5
+    losing = list(children_losing_current_unit(offer_round=offer_round))
+    assert [p.child.child_id for p in losing] == ["C2"]  # her current unit has no pre-primary education
+
+
+def test_allocation_is_deterministic(round_id: int, tmp_path: Path) -> None:
+    assert export(round_id, tmp_path) == export(round_id, tmp_path)
+
+
+def test_override_is_audited_and_kept_when_the_round_is_reallocated(round_id: int, tmp_path: Path) -> None:
+    services.round_allocate(round_id=round_id, actor="t")
+    services.proposal_override(
+        round_id=round_id, child_id="C2", unit_id="PK-KALLIO", justification="Family moves in March", actor="pia"
+    )
+    rows = export(round_id, tmp_path)
+    assert rows["C2"]["unit_id"] == "PK-KALLIO"
+    # Kallio has 3 places: one of the twins' family or C1 must move, and the twins stay together.
+    assert rows["C3"]["unit_id"] == rows["C4"]["unit_id"]
+    assert sum(r["unit_id"] == "PK-KALLIO" for r in rows.values()) <= 3
+    proposal = Proposal.objects.get(round_id=round_id, child__child_id="C2")
+    assert proposal.override_by == "pia" and proposal.override_reason == "Family moves in March"
+    assert AuditEvent.objects.filter(operation="PROPOSAL_OVERRIDE", target_id="C2", actor="pia").exists()
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "justification", "message"),
+    [
+        ("DH-TOLO", "Swedish please", "not a municipal fi pre-primary unit"),
+        ("PRIV-OMENA", "private", "not a municipal fi pre-primary unit"),
+        ("PK-KALLIO", "  ", "needs a justification"),
+        ("NOPE", "x", "no active unit"),
+    ],
+)
+def test_override_refuses_what_the_hard_rules_forbid(
+    round_id: int, unit_id: str, justification: str, message: str
+) -> None:
+    services.round_allocate(round_id=round_id, actor="t")
+    with pytest.raises(services.RoundError, match=message):
+        services.proposal_override(
+            round_id=round_id, child_id="C2", unit_id=unit_id, justification=justification, actor="pia"
+        )
+
+
+def test_what_if_reports_moves_without_touching_the_saved_round(round_id: int) -> None:
+    services.round_allocate(round_id=round_id, actor="t")
+    before = list(Proposal.objects.filter(round_id=round_id).values_list("child__child_id", "unit__unit_id"))
+    moves = services.round_what_if(round_id=round_id, capacity_changes={"PK-SORNAINEN": 0, "PK-KALLIO": 6})
+    moved = {child: (old, new) for child, old, new in moves}
+    assert moved["C2"] == ("PK-SORNAINEN", "PK-KALLIO")
+    assert moved["C5"] == ("PK-SORNAINEN", "PK-KALLIO")
+    assert "C1" not in moved
+    after = list(Proposal.objects.filter(round_id=round_id).values_list("child__child_id", "unit__unit_id"))
+    assert after == before
+    assert Unit.objects.get(unit_id="PK-SORNAINEN").pre_primary_capacity == 4
+
+
+def test_unknown_round_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="no round with id 999"):
+        call_command("offer_round", "allocate", "999", stdout=StringIO())
+
+
+def test_address_key_normalises_and_falls_back_to_location() -> None:
+    assert address_key(" Hämeentie  30 ", "00530", 60.0, 24.0) == address_key("hämeentie 30", "00530", 1.0, 1.0)
+    assert address_key("", "", 60.18601, 24.958) == "@60.18601,24.95800"
+
+
+def test_family_codes_tell_a_familys_children_apart() -> None:
+    custody = [("C3", "G4"), ("C4", "G4"), ("C1", "G1"), ("C1", "G2"), ("C11", "G1"), ("C7", "G7"), ("C8", "G7")]
+    codes = family_codes(custody, ["C1", "C3", "C4", "C7", "C8", "C9"])
+    assert codes["C3"] != codes["C4"] and codes["C7"] != codes["C8"]
+    assert codes["C1"] == "1" and codes["C9"] == "1"
