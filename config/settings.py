@@ -52,6 +52,12 @@ DEBUG: bool = env("DEBUG") if IS_PRODUCTION else env.bool("DEBUG", default=ASTI_
 ALLOWED_HOSTS: list[str] = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = env("CSRF_TRUSTED_ORIGINS")
 
+# Where guardians reach the service: links in messages start with this.
+ASTI_PUBLIC_BASE_URL: str = (
+    env.str("ASTI_PUBLIC_BASE_URL")
+    if IS_PRODUCTION
+    else env.str("ASTI_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+)
 # The municipality whose children get proactive offers (3-digit codes, e.g. 091 Helsinki).
 ASTI_MUNICIPALITY_CODES: list[str] = env("ASTI_MUNICIPALITY_CODES")
 
@@ -67,6 +73,8 @@ INSTALLED_APPS = [
     "asti.units",
     "asti.people",
     "asti.offers",
+    "asti.messaging",
+    "asti.identity",
     "asti.demo",
 ]
 
@@ -164,3 +172,144 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ==== Identity (asti.identity) ==================================================================================
+# OpenID Connect login for guardians (Suomi.fi through the city's Keycloak) and for staff (a second client of
+# the same or another provider), the demo's test identification page and the login rate limit. An empty issuer
+# or client id leaves that login unconfigured (outside production, where all of them are required).
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "/"
+
+
+def _oidc_client_settings(flow: str, *, default_issuer: str = "") -> tuple[str, str, str, str, str]:
+    """Issuer, discovery URL, client id, client secret and scope of one OIDC client, from ASTI_OIDC_<FLOW>_*."""
+    prefix = f"ASTI_OIDC_{flow}_"
+    issuer: str = env.str(prefix + "ISSUER", default="") or default_issuer
+    client_id: str = env.str(prefix + "CLIENT_ID", default="")
+    if IS_PRODUCTION and not (issuer and client_id):
+        raise ImproperlyConfigured(f"{prefix}ISSUER and {prefix}CLIENT_ID are required in production")
+    discovery_url: str = env.str(prefix + "DISCOVERY_URL", default="")  # default: <issuer>/.well-known/...
+    scope: str = env.str(prefix + "SCOPE", default="openid profile")
+    return issuer, discovery_url, client_id, _secret(prefix + "CLIENT_SECRET", ""), scope
+
+
+(
+    ASTI_OIDC_GUARDIAN_ISSUER,
+    ASTI_OIDC_GUARDIAN_DISCOVERY_URL,
+    ASTI_OIDC_GUARDIAN_CLIENT_ID,
+    ASTI_OIDC_GUARDIAN_CLIENT_SECRET,
+    ASTI_OIDC_GUARDIAN_SCOPE,
+) = _oidc_client_settings("GUARDIAN")
+(
+    ASTI_OIDC_STAFF_ISSUER,
+    ASTI_OIDC_STAFF_DISCOVERY_URL,
+    ASTI_OIDC_STAFF_CLIENT_ID,
+    ASTI_OIDC_STAFF_CLIENT_SECRET,
+    ASTI_OIDC_STAFF_SCOPE,
+) = _oidc_client_settings("STAFF", default_issuer=ASTI_OIDC_GUARDIAN_ISSUER)
+# Claim names agreed with the city; levels of assurance other than substantial and high are always refused.
+ASTI_OIDC_HETU_CLAIM: str = env.str("ASTI_OIDC_HETU_CLAIM", default="national_id")
+ASTI_OIDC_LOA_CLAIM: str = env.str("ASTI_OIDC_LOA_CLAIM", default="loa")
+ASTI_OIDC_STAFF_GROUPS_CLAIM: str = env.str("ASTI_OIDC_STAFF_GROUPS_CLAIM", default="groups")
+ASTI_OIDC_STAFF_UNITS_CLAIM: str = env.str("ASTI_OIDC_STAFF_UNITS_CLAIM", default="unit_ids")
+# Role -> the provider's group name, e.g. ASTI_OIDC_STAFF_ROLE_GROUPS=planner=asti-planners,admin=asti-admins
+ASTI_OIDC_STAFF_ROLE_GROUPS: dict[str, str] = {
+    "planner": "planner",
+    "unit_director": "unit_director",
+    "admin": "admin",
+    **env.dict("ASTI_OIDC_STAFF_ROLE_GROUPS", default={}),
+}
+if set(ASTI_OIDC_STAFF_ROLE_GROUPS) != {"planner", "unit_director", "admin"}:
+    raise ImproperlyConfigured("ASTI_OIDC_STAFF_ROLE_GROUPS names the roles planner, unit_director and admin only")
+ASTI_OIDC_SIGNING_ALGORITHMS: list[str] = env.list("ASTI_OIDC_SIGNING_ALGORITHMS", default=["RS256"])
+ASTI_OIDC_HTTP_TIMEOUT: float = env.float("ASTI_OIDC_HTTP_TIMEOUT", default=10.0)
+# The demo's test identification page: only in the demo and development, and only when switched on.
+ASTI_DEMO_LOGIN: bool = env.bool("ASTI_DEMO_LOGIN", default=False)
+ASTI_DEMO_LOGIN_GUARDIANS: int = env.int("ASTI_DEMO_LOGIN_GUARDIANS", default=30)
+# Django's own username/password form for /admin/login/ (local development only; staff otherwise use OIDC).
+ASTI_ADMIN_PASSWORD_LOGIN: bool = env.bool("ASTI_ADMIN_PASSWORD_LOGIN", default=False)
+if IS_PRODUCTION and (ASTI_DEMO_LOGIN or ASTI_ADMIN_PASSWORD_LOGIN):
+    raise ImproperlyConfigured("ASTI_DEMO_LOGIN and ASTI_ADMIN_PASSWORD_LOGIN are never on in production")
+# Login attempts (OIDC callbacks, test identifications) per client address and per session in each window.
+ASTI_LOGIN_RATE_PER_IP: int = env.int("ASTI_LOGIN_RATE_PER_IP", default=30)
+ASTI_LOGIN_RATE_PER_SESSION: int = env.int("ASTI_LOGIN_RATE_PER_SESSION", default=10)
+ASTI_LOGIN_RATE_WINDOW: int = env.int("ASTI_LOGIN_RATE_WINDOW", default=300)
+# request.META key a trusted reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+ASTI_CLIENT_IP_HEADER: str = env.str("ASTI_CLIENT_IP_HEADER", default="")
+# ==== end of identity ===========================================================================================
+
+
+# === Messaging (asti.messaging) ==================================================================================
+# The outbox worker, the channels and the gateway callbacks; see docs/adr/0003-outbox-and-worker.md.
+# Outside production the channels default to the simulated phone and mailbox and secrets to local-only values.
+MESSAGING_SMS_BACKEND: str = env.str("MESSAGING_SMS_BACKEND", default="kannel" if IS_PRODUCTION else "simulated")
+MESSAGING_EMAIL_BACKEND: str = env.str("MESSAGING_EMAIL_BACKEND", default="smtp" if IS_PRODUCTION else "simulated")
+if IS_PRODUCTION and "simulated" in (MESSAGING_SMS_BACKEND, MESSAGING_EMAIL_BACKEND):
+    raise ImproperlyConfigured("the simulated messaging channels are for development, tests and demos only")
+_kannel_on = MESSAGING_SMS_BACKEND == "kannel"
+
+
+def _messaging_secret(name: str, local_default: str, *, needed: bool) -> str:
+    """Like _secret(), but required in production only when the channel that uses it is on."""
+    if IS_PRODUCTION and not needed:
+        value: str = env.str(name, default="")
+        return value
+    return _secret(name, local_default)
+
+
+# Numeric sender (long number or short code): guardians reply to it.
+MESSAGING_SMS_SENDER: str = env.str("MESSAGING_SMS_SENDER", default="+358500000000")
+MESSAGING_SMS_MAX_PARTS: int = env.int("MESSAGING_SMS_MAX_PARTS", default=6)
+MESSAGING_KANNEL_SENDSMS_URL: str = env.str(
+    "MESSAGING_KANNEL_SENDSMS_URL", default="http://127.0.0.1:13013/cgi-bin/sendsms"
+)
+MESSAGING_KANNEL_USERNAME: str = env.str("MESSAGING_KANNEL_USERNAME", default="asti")
+MESSAGING_KANNEL_PASSWORD = _messaging_secret(
+    "MESSAGING_KANNEL_PASSWORD", "local-only-kannel-password", needed=_kannel_on
+)
+MESSAGING_KANNEL_DLR_MASK: int = env.int("MESSAGING_KANNEL_DLR_MASK", default=31)
+# Shared with Kannel's sms-service get-url: .../messaging/kannel/inbound/<token>/
+MESSAGING_KANNEL_INBOUND_TOKEN = _messaging_secret(
+    "MESSAGING_KANNEL_INBOUND_TOKEN", "local-only-kannel-inbound-token", needed=_kannel_on
+)
+# Signs each delivery-report URL (HMAC per message); Kannel reaches us at MESSAGING_CALLBACK_BASE_URL.
+MESSAGING_CALLBACK_KEY = _messaging_secret("MESSAGING_CALLBACK_KEY", "local-only-callback-key", needed=_kannel_on)
+MESSAGING_CALLBACK_BASE_URL: str = (
+    env.str("MESSAGING_CALLBACK_BASE_URL")
+    if IS_PRODUCTION and _kannel_on
+    else env.str("MESSAGING_CALLBACK_BASE_URL", default="http://127.0.0.1:8000")
+)
+MESSAGING_HTTP_TIMEOUT: float = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
+MESSAGING_EMAIL_FROM: str = env.str("MESSAGING_EMAIL_FROM", default="Asti <noreply@asti.localhost>")
+MESSAGING_SMTP_HOST: str = env.str("MESSAGING_SMTP_HOST", default="127.0.0.1")
+MESSAGING_SMTP_PORT: int = env.int("MESSAGING_SMTP_PORT", default=25)
+MESSAGING_SMTP_USER: str = env.str("MESSAGING_SMTP_USER", default="")
+MESSAGING_SMTP_PASSWORD: str = env.str("MESSAGING_SMTP_PASSWORD", default="")
+MESSAGING_SMTP_STARTTLS: bool = env.bool("MESSAGING_SMTP_STARTTLS", default=False)
+MESSAGING_SMTP_SSL: bool = env.bool("MESSAGING_SMTP_SSL", default=False)
+MESSAGING_SMTP_TIMEOUT: float = env.float("MESSAGING_SMTP_TIMEOUT", default=20.0)
+# Shared by all workers, per "channel.lane": SMS in parts per second (what operators count), email in messages
+# per second; a missing key is unlimited. Keep sms.bulk below the operator's limit so answers find room.
+_default_rates = {"sms.bulk": 40.0} if _kannel_on else {}
+if MESSAGING_EMAIL_BACKEND == "smtp":
+    _default_rates["email.bulk"] = 20.0
+MESSAGING_RATE_LIMITS: dict[str, float] = env.dict(
+    "MESSAGING_RATE_LIMITS", cast={"value": float}, default=_default_rates
+)
+MESSAGING_MAX_ATTEMPTS: int = env.int("MESSAGING_MAX_ATTEMPTS", default=12)
+MESSAGING_RETRY_BASE_SECONDS: float = env.float("MESSAGING_RETRY_BASE_SECONDS", default=10.0)
+MESSAGING_RETRY_MAX_SECONDS: float = env.float("MESSAGING_RETRY_MAX_SECONDS", default=3600.0)
+MESSAGING_LEASE_SECONDS: float = env.float("MESSAGING_LEASE_SECONDS", default=120.0)
+MESSAGING_WORKER_BATCH_SIZE: int = env.int("MESSAGING_WORKER_BATCH_SIZE", default=100)
+MESSAGING_WORKER_THREADS: int = env.int("MESSAGING_WORKER_THREADS", default=8)
+MESSAGING_POLL_SECONDS: float = env.float("MESSAGING_POLL_SECONDS", default=0.5)
+MESSAGING_POLL_SECONDS_FAST: float = env.float("MESSAGING_POLL_SECONDS_FAST", default=0.1)
+# Demo: simulated numbers/addresses that always fail, to show the email fallback and the follow-up list.
+MESSAGING_SIMULATED_UNREACHABLE: list[str] = env.list("MESSAGING_SIMULATED_UNREACHABLE", default=[])
+# The messaging tests run a live server and gateway callbacks in other threads, each with its own connection,
+# which an in-memory SQLite test database cannot give: tests on SQLite use a file, one per test process.
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    import os as _os
+
+    _db.setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "var" / f"test-asti-{_os.getpid()}.sqlite3"))
+# === end of messaging ============================================================================================

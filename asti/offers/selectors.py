@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from asti.offers.models import OfferRound, Proposal
+from asti.messaging.models import InboundMessage
+from asti.offers.models import Feedback, Offer, OfferRound, OfferStatus, Proposal
 from asti.people.models import Child
 from asti.units.models import Provider, Unit
 
@@ -77,23 +79,56 @@ def children_losing_current_unit(*, offer_round: OfferRound) -> QuerySet[Proposa
 
 
 def round_stats(*, offer_round: OfferRound) -> dict[str, Any]:
-    """The round's figures with the contract's keys (section 4)."""
+    """The round's figures with the contract's keys (section 4).
+
+    responded = answered by a guardian (SMS, e-service, or by phone/paper through staff); acceptance_rate is the
+    share of those answers that accept; no_response = offers still open or closed by the deadline policy.
+    """
+    offers = Offer.objects.filter(round=offer_round)
+    by_status = dict(offers.values("status").annotate(n=Count("id")).order_by().values_list("status", "n"))
+    offered = sum(by_status.values())
+    accepted = by_status.get(OfferStatus.ACCEPTED, 0)
+    declined = by_status.get(OfferStatus.DECLINED, 0)
+    responded = accepted + declined
+    scores = list(Feedback.objects.filter(offer__round=offer_round).values_list("score", flat=True))
+    satisfied = sum(1 for s in scores if s >= Feedback.Score.SATISFIED)
     eligible = Proposal.objects.filter(round=offer_round).count()
-    placed = Proposal.objects.filter(round=offer_round, unit__isnull=False).count()
-    figures: dict[str, Any] = {
+    return {
         "round_id": offer_round.pk,
         "year": offer_round.year,
         "status": offer_round.status,
         "eligible": eligible,
-        "placed": placed,
-        "offered": 0,
-        "responded": 0,
-        "accepted": 0,
-        "declined": 0,
-        "no_response": 0,
-        "response_rate": 0.0,
-        "acceptance_rate": 0.0,
-        "satisfaction_rate": 0.0,
-        "median_confirmation_seconds": None,
+        "placed": Proposal.objects.filter(round=offer_round, unit__isnull=False).count(),
+        "offered": offered,
+        "responded": responded,
+        "accepted": accepted,
+        "declined": declined,
+        "auto_accepted": by_status.get(OfferStatus.AUTO_ACCEPTED, 0),
+        "no_response": offered - responded,
+        "response_rate": _rate(responded, offered),
+        "acceptance_rate": _rate(accepted, responded),
+        "feedback_answers": len(scores),
+        "satisfaction_rate": _rate(satisfied, len(scores)),
+        "median_confirmation_seconds": median_confirmation_seconds(offer_round=offer_round),
     }
-    return figures
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def median_confirmation_seconds(*, offer_round: OfferRound) -> float | None:
+    """From an SMS answer's arrival to its confirmation being handed to the gateway, the median in seconds."""
+    offer_ids = [
+        str(pk) for pk in Offer.objects.filter(round=offer_round, answer_channel="sms").values_list("pk", flat=True)
+    ]
+    durations: list[float] = []
+    for i in range(0, len(offer_ids), 900):
+        rows = InboundMessage.objects.filter(
+            handling_result__in=("accepted", "declined"),
+            answer__subject_type="offer",
+            answer__subject_id__in=offer_ids[i : i + 900],
+            answer__sent_at__isnull=False,
+        ).values_list("received_at", "answer__sent_at")
+        durations += [(sent - received).total_seconds() for received, sent in rows]
+    return round(statistics.median(durations), 3) if durations else None

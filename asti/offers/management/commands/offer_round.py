@@ -7,13 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from asti.offers import services
+from asti.offers import sending, services
 from asti.offers.models import OfferRound
 from asti.offers.selectors import round_stats
 
 
 class Command(BaseCommand):
-    help = "Pre-primary offer rounds: create, allocate (with --export), stats."
+    help = "Pre-primary offer rounds: create, allocate (with --export), send, tick, stats."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -22,6 +22,10 @@ class Command(BaseCommand):
         allocate = sub.add_parser("allocate", help="compute the proposals for every eligible child")
         allocate.add_argument("round_id", type=int)
         allocate.add_argument("--export", type=Path, help="write the proposals CSV here")
+        send = sub.add_parser("send", help="queue the offers to guardians (the worker sends them)")
+        send.add_argument("round_id", type=int)
+        tick = sub.add_parser("tick", help="reminders before the deadline and the no-answer policy after it")
+        tick.add_argument("round_id", type=int, nargs="?", help="default: every sent round")
         stats = sub.add_parser("stats", help="the round's figures")
         stats.add_argument("round_id", type=int)
         stats.add_argument("--json", dest="as_json", action="store_true", help="one JSON object")
@@ -30,7 +34,7 @@ class Command(BaseCommand):
         actor = f"command:offer_round ({getpass.getuser()})"
         try:
             getattr(self, f"_{action}")(actor=actor, **options)
-        except services.RoundError as exc:
+        except (services.RoundError, sending.SendError) as exc:
             raise CommandError(str(exc)) from None
 
     def _create(self, *, actor: str, year: int, **_: Any) -> None:
@@ -50,6 +54,22 @@ class Command(BaseCommand):
         if export:
             rows = services.proposals_export(round_id=round_id, path=export)
             self.stdout.write(f"wrote {rows} proposals to {export}")
+
+    def _send(self, *, actor: str, round_id: int, **_: Any) -> None:
+        summary = sending.round_send(round_id=round_id, actor=actor)
+        channels = ", ".join(f"{n} by {channel}" for channel, n in sorted(summary.messages_by_channel.items()))
+        self.stdout.write(f"queued {summary.offers} offers: {channels or 'no messages'}")
+        if summary.unreachable_families:
+            self.stdout.write(f"{summary.unreachable_families} families have no phone or email: on the follow-up list")
+        if summary.unplaced:
+            self.stdout.write(f"{summary.unplaced} children have no proposed place and get no offer")
+
+    def _tick(self, *, actor: str, round_id: int | None, **_: Any) -> None:
+        rounds = [round_id] if round_id else list(OfferRound.objects.filter(status="sent").values_list("pk", flat=True))
+        for rid in rounds:
+            reminded = sending.round_remind(round_id=rid, actor=actor)
+            closed = sending.round_close_deadline(round_id=rid, actor=actor)
+            self.stdout.write(f"round {rid}: {reminded} reminded, {closed} closed at the deadline")
 
     def _stats(self, *, round_id: int, as_json: bool, **_: Any) -> None:
         try:

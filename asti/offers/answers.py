@@ -1,0 +1,141 @@
+"""Guardians' answers to offers, by SMS reply, through the e-service or recorded by staff.
+
+The first valid answer decides; the other guardians are told. A late, repeated or contradicting answer is
+stored by the caller (the raw reply is), answered helpfully and changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from asti.audit.services import audit_log
+from asti.core import clock
+from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome
+from asti.messaging.models import Lane
+from asti.messaging.replies import Verdict, parse_reply
+from asti.messaging.services import message_enqueue_bulk
+from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
+from asti.offers.notify import messages_for, offer_context
+from asti.offers.sending import active_guardians
+from asti.people.models import Guardian
+
+
+class AnswerResult(enum.StrEnum):
+    APPLIED = "applied"
+    SAME_AGAIN = "same_again"  # the offer already has this answer
+    ALREADY_DECIDED = "already_decided"  # it has another answer, or the deadline policy decided it
+    LATE = "late"  # the deadline has passed
+    NOT_GUARDIAN = "not_guardian"
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    result: AnswerResult
+    offer: Offer
+
+
+def offer_answer(
+    *,
+    offer_id: int,
+    accept: bool,
+    guardian: Guardian | None,
+    channel: str,
+    actor: str,
+    confirm_to_answerer: bool = True,
+) -> AnswerOutcome:
+    """Records an answer if the offer is still open; confirms it and tells the other guardians."""
+    with transaction.atomic():
+        offer = Offer.objects.select_for_update().select_related("child", "unit", "round").get(pk=offer_id)
+        family = active_guardians([offer.child_id]).get(offer.child_id, [])
+        if guardian is not None and guardian.pk not in {g.pk for g in family}:
+            return AnswerOutcome(AnswerResult.NOT_GUARDIAN, offer)
+        wanted = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
+        if offer.status != OfferStatus.OPEN:
+            same = offer.status == wanted
+            return AnswerOutcome(AnswerResult.SAME_AGAIN if same else AnswerResult.ALREADY_DECIDED, offer)
+        now = clock.now()
+        staff_channel = channel in (AnswerChannel.PHONE, AnswerChannel.PAPER)
+        if now > offer.deadline and not staff_channel:
+            return AnswerOutcome(AnswerResult.LATE, offer)
+        offer.status = wanted
+        offer.answered_at = now
+        offer.answered_by = guardian
+        offer.answer_channel = channel
+        offer.recorded_by = actor if staff_channel else ""
+        offer.save(update_fields=["status", "answered_at", "answered_by", "answer_channel", "recorded_by",
+                                  "updated_at"])  # fmt: skip
+        audit_log(actor=actor, operation="OFFER_ANSWER", target_type="child", target_id=offer.child.child_id,
+                  details={"offer": offer.pk, "answer": wanted, "channel": channel})  # fmt: skip
+        key = "offers.accepted" if accept else "offers.declined"
+        confirm = [g for g in family if confirm_to_answerer and (guardian is None or g.pk == guardian.pk)]
+        others = [g for g in family if guardian is not None and g.pk != guardian.pk]
+        outgoing = messages_for(offer, confirm, template_key=key, lane=Lane.FAST)
+        outgoing += messages_for(offer, others, template_key="offers.other_guardian", lane=Lane.FAST,
+                                 extra={"accepted": accept})  # fmt: skip
+        message_enqueue_bulk(messages=outgoing)
+        return AnswerOutcome(AnswerResult.APPLIED, offer)
+
+
+def feedback_give(*, offer: Offer, guardian: Guardian, score: int, comment: str = "") -> Feedback:
+    """The satisfaction question after answering; a second answer replaces the first."""
+    if score not in Feedback.Score.values:
+        raise ValueError(f"score must be one of {Feedback.Score.values}")
+    with transaction.atomic():
+        feedback, _ = Feedback.objects.update_or_create(
+            offer=offer, guardian=guardian,
+            defaults={"score": score, "comment": comment.strip()[:2000], "given_at": clock.now()},
+        )  # fmt: skip
+    return feedback
+
+
+def handle_reply(reply: InboundReply) -> ReplyOutcome:
+    """The reply handler registered with messaging: reads KYLLÄ/EI (JA/NEJ, YES/NO) for the sender's offers."""
+    guardians = list(Guardian.objects.filter(pk__in=reply.guardian_ids, active=True).order_by("guardian_id"))
+    if not guardians:
+        return ReplyOutcome(result="unknown_number", answer=Answer("offers.unknown_number", "fi"), needs_staff=True)
+    language = guardians[0].language
+    guardian_pks = [g.pk for g in guardians]
+    offers = list(
+        Offer.objects.filter(child__custodies__guardian_id__in=guardian_pks, child__custodies__active=True)
+        .select_related("child", "unit", "round")
+        .distinct()
+        .order_by("-round__year", "code", "pk")
+    )
+    open_offers = [o for o in offers if o.status == OfferStatus.OPEN and o.deadline >= clock.now()]
+    codes = {o.code for o in open_offers}
+    parsed = parse_reply(reply.text, codes=codes)
+    listed = ", ".join(f"{o.code} {o.child.first_name}" for o in open_offers)
+    guardian_id = guardians[0].pk if len(guardians) == 1 else None
+    if parsed.verdict is Verdict.UNKNOWN:
+        answer = Answer("offers.not_understood", language, {"codes": listed if len(open_offers) > 1 else ""})
+        return ReplyOutcome(result="not_understood", answer=answer, needs_staff=True, guardian_id=guardian_id)
+    if not open_offers:
+        answered = any(o.status != OfferStatus.OPEN for o in offers)
+        return ReplyOutcome(result="no_open_offer", guardian_id=guardian_id,
+                            answer=Answer("offers.no_open_offer", language, {"answered": answered}))  # fmt: skip
+    chosen = [o for o in open_offers if o.code == parsed.code] if len(open_offers) > 1 else open_offers
+    if len(chosen) != 1:
+        example = open_offers[0].code
+        return ReplyOutcome(result="which_child", guardian_id=guardian_id,
+                            answer=Answer("offers.which_child", language, {"codes": listed, "example": example}))  # fmt: skip
+    offer = chosen[0]
+    family_pks = {g.pk for g in active_guardians([offer.child_id]).get(offer.child_id, [])}
+    answerer = next(g for g in guardians if g.pk in family_pks)
+    accept = parsed.verdict is Verdict.ACCEPT
+    outcome = offer_answer(offer_id=offer.pk, accept=accept, guardian=answerer, channel=AnswerChannel.SMS,
+                           actor=f"guardian:{answerer.guardian_id}", confirm_to_answerer=False)  # fmt: skip
+    if outcome.result is not AnswerResult.APPLIED:
+        return ReplyOutcome(result="no_open_offer", guardian_id=answerer.pk, subject_type="offer",
+                            subject_id=str(offer.pk),
+                            answer=Answer("offers.no_open_offer", answerer.language, {"answered": True}))  # fmt: skip
+    key = "offers.accepted" if accept else "offers.declined"
+    return ReplyOutcome(
+        result="accepted" if accept else "declined",
+        answer=Answer(key, answerer.language, offer_context(offer, answerer)),
+        subject_type="offer",
+        subject_id=str(offer.pk),
+        guardian_id=answerer.pk,
+    )
