@@ -65,16 +65,23 @@ def offer_answer(
         offer.answered_by = guardian
         offer.answer_channel = channel
         offer.recorded_by = actor if staff_channel else ""
-        offer.save(update_fields=["status", "answered_at", "answered_by", "answer_channel", "recorded_by",
-                                  "updated_at"])  # fmt: skip
-        audit_log(actor=actor, operation="OFFER_ANSWER", target_type="child", target_id=offer.child.child_id,
-                  details={"offer": offer.pk, "answer": wanted, "channel": channel})  # fmt: skip
+        offer.save(
+            update_fields=["status", "answered_at", "answered_by", "answer_channel", "recorded_by", "updated_at"]
+        )
+        audit_log(
+            actor=actor,
+            operation="OFFER_ANSWER",
+            target_type="child",
+            target_id=offer.child.child_id,
+            details={"offer": offer.pk, "answer": wanted, "channel": channel},
+        )
         key = "offers.accepted" if accept else "offers.declined"
         confirm = [g for g in family if confirm_to_answerer and (guardian is None or g.pk == guardian.pk)]
         others = [g for g in family if guardian is not None and g.pk != guardian.pk]
         outgoing = messages_for(offer, confirm, template_key=key, lane=Lane.FAST)
-        outgoing += messages_for(offer, others, template_key="offers.other_guardian", lane=Lane.FAST,
-                                 extra={"accepted": accept})  # fmt: skip
+        outgoing += messages_for(
+            offer, others, template_key="offers.other_guardian", lane=Lane.FAST, extra={"accepted": accept}
+        )
         message_enqueue_bulk(messages=outgoing)
         return AnswerOutcome(AnswerResult.APPLIED, offer)
 
@@ -85,9 +92,10 @@ def feedback_give(*, offer: Offer, guardian: Guardian, score: int, comment: str 
         raise ValueError(f"score must be one of {Feedback.Score.values}")
     with transaction.atomic():
         feedback, _ = Feedback.objects.update_or_create(
-            offer=offer, guardian=guardian,
+            offer=offer,
+            guardian=guardian,
             defaults={"score": score, "comment": comment.strip()[:2000], "given_at": clock.now()},
-        )  # fmt: skip
+        )
     return feedback
 
 
@@ -114,23 +122,39 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         return ReplyOutcome(result="not_understood", answer=answer, needs_staff=True, guardian_id=guardian_id)
     if not open_offers:
         answered = any(o.status != OfferStatus.OPEN for o in offers)
-        return ReplyOutcome(result="no_open_offer", guardian_id=guardian_id,
-                            answer=Answer("offers.no_open_offer", language, {"answered": answered}))  # fmt: skip
+        return ReplyOutcome(
+            result="no_open_offer",
+            guardian_id=guardian_id,
+            answer=Answer("offers.no_open_offer", language, {"answered": answered}),
+        )
     chosen = [o for o in open_offers if o.code == parsed.code] if len(open_offers) > 1 else open_offers
     if len(chosen) != 1:
         example = open_offers[0].code
-        return ReplyOutcome(result="which_child", guardian_id=guardian_id,
-                            answer=Answer("offers.which_child", language, {"codes": listed, "example": example}))  # fmt: skip
+        return ReplyOutcome(
+            result="which_child",
+            guardian_id=guardian_id,
+            answer=Answer("offers.which_child", language, {"codes": listed, "example": example}),
+        )
     offer = chosen[0]
     family_pks = {g.pk for g in active_guardians([offer.child_id]).get(offer.child_id, [])}
     answerer = next(g for g in guardians if g.pk in family_pks)
     accept = parsed.verdict is Verdict.ACCEPT
-    outcome = offer_answer(offer_id=offer.pk, accept=accept, guardian=answerer, channel=AnswerChannel.SMS,
-                           actor=f"guardian:{answerer.guardian_id}", confirm_to_answerer=False)  # fmt: skip
+    outcome = offer_answer(
+        offer_id=offer.pk,
+        accept=accept,
+        guardian=answerer,
+        channel=AnswerChannel.SMS,
+        actor=f"guardian:{answerer.guardian_id}",
+        confirm_to_answerer=False,
+    )
     if outcome.result is not AnswerResult.APPLIED:
-        return ReplyOutcome(result="no_open_offer", guardian_id=answerer.pk, subject_type="offer",
-                            subject_id=str(offer.pk),
-                            answer=Answer("offers.no_open_offer", answerer.language, {"answered": True}))  # fmt: skip
+        return ReplyOutcome(
+            result="no_open_offer",
+            guardian_id=answerer.pk,
+            subject_type="offer",
+            subject_id=str(offer.pk),
+            answer=Answer("offers.no_open_offer", answerer.language, {"answered": True}),
+        )
     key = "offers.accepted" if accept else "offers.declined"
     return ReplyOutcome(
         result="accepted" if accept else "declined",

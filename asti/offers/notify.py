@@ -65,8 +65,9 @@ def messages_for(
             "guardian_id": guardian.pk,
         }
         if guardian.phone:
-            out.append(OutgoingMessage(channel=Channel.SMS, recipient=guardian.phone, fallback_email=guardian.email,
-                                       **common))  # fmt: skip
+            out.append(
+                OutgoingMessage(channel=Channel.SMS, recipient=guardian.phone, fallback_email=guardian.email, **common)
+            )
         elif guardian.email:
             out.append(OutgoingMessage(channel=Channel.EMAIL, recipient=guardian.email, **common))
     return out

@@ -68,12 +68,19 @@ def round_send(*, round_id: int, actor: str) -> SendSummary:
         )
         offers = Offer.objects.bulk_create(
             [
-                Offer(round=offer_round, proposal=p, child=p.child, unit=p.unit, code=codes[p.child.child_id],
-                      sent_at=now, deadline=deadline)
+                Offer(
+                    round=offer_round,
+                    proposal=p,
+                    child=p.child,
+                    unit=p.unit,
+                    code=codes[p.child.child_id],
+                    sent_at=now,
+                    deadline=deadline,
+                )
                 for p in placed
             ],
             batch_size=2000,
-        )  # fmt: skip
+        )
         open_per_guardian: dict[int, int] = defaultdict(int)
         for offer in offers:
             for g in guardians.get(offer.child_id, ()):
@@ -86,8 +93,12 @@ def round_send(*, round_id: int, actor: str) -> SendSummary:
             messages = messages_for(offer, family, template_key="offers.offer", lane=Lane.BULK, codes=needs_code)
             if not messages:
                 summary.unreachable_families += 1
-                follow_up_add(reason=FollowUpReason.UNREACHABLE, subject_type="offer", subject_id=str(offer.pk),
-                              detail=f"child {offer.child.child_id}: no guardian with a phone or email")  # fmt: skip
+                follow_up_add(
+                    reason=FollowUpReason.UNREACHABLE,
+                    subject_type="offer",
+                    subject_id=str(offer.pk),
+                    detail=f"child {offer.child.child_id}: no guardian with a phone or email",
+                )
             outgoing.extend(messages)
         for message in outgoing:
             summary.messages_by_channel[message.channel] = summary.messages_by_channel.get(message.channel, 0) + 1
@@ -96,8 +107,13 @@ def round_send(*, round_id: int, actor: str) -> SendSummary:
         offer_round.status = RoundStatus.SENT
         offer_round.sent_at = now
         offer_round.save(update_fields=["status", "sent_at", "updated_at"])
-        audit_log(actor=actor, operation="ROUND_SEND", target_type="round", target_id=str(round_id),
-                  details={"offers": summary.offers, "messages": summary.messages_by_channel})  # fmt: skip
+        audit_log(
+            actor=actor,
+            operation="ROUND_SEND",
+            target_type="round",
+            target_id=str(round_id),
+            details={"offers": summary.offers, "messages": summary.messages_by_channel},
+        )
     return summary
 
 
@@ -108,21 +124,32 @@ def round_remind(*, round_id: int, actor: str) -> int:
         now = clock.now()
         due = list(
             Offer.objects.select_for_update()
-            .filter(round=offer_round, status=OfferStatus.OPEN, reminded_at__isnull=True, deadline__gt=now,
-                    deadline__lte=now + dt.timedelta(days=offer_round.reminder_days_before))
+            .filter(
+                round=offer_round,
+                status=OfferStatus.OPEN,
+                reminded_at__isnull=True,
+                deadline__gt=now,
+                deadline__lte=now + dt.timedelta(days=offer_round.reminder_days_before),
+            )
             .select_related("child", "unit", "round")
-        )  # fmt: skip
+        )
         guardians = active_guardians([o.child_id for o in due])
         outgoing: list[OutgoingMessage] = []
         for offer in due:
             family = guardians.get(offer.child_id, [])
-            outgoing += messages_for(offer, family, template_key="offers.reminder", lane=Lane.BULK,
-                                     codes={g.pk: offer.code for g in family})  # fmt: skip
+            outgoing += messages_for(
+                offer, family, template_key="offers.reminder", lane=Lane.BULK, codes={g.pk: offer.code for g in family}
+            )
         message_enqueue_bulk(messages=outgoing)
         Offer.objects.filter(pk__in=[o.pk for o in due]).update(reminded_at=now)
         if due:
-            audit_log(actor=actor, operation="ROUND_REMIND", target_type="round", target_id=str(round_id),
-                      details={"offers": len(due)})  # fmt: skip
+            audit_log(
+                actor=actor,
+                operation="ROUND_REMIND",
+                target_type="round",
+                target_id=str(round_id),
+                details={"offers": len(due)},
+            )
     return len(due)
 
 
@@ -147,13 +174,23 @@ def round_close_deadline(*, round_id: int, actor: str) -> int:
             guardians = active_guardians([o.child_id for o in overdue])
             outgoing: list[OutgoingMessage] = []
             for offer in overdue:
-                outgoing += messages_for(offer, guardians.get(offer.child_id, []), template_key="offers.auto_accepted",
-                                         lane=Lane.BULK)  # fmt: skip
+                outgoing += messages_for(
+                    offer, guardians.get(offer.child_id, []), template_key="offers.auto_accepted", lane=Lane.BULK
+                )
             message_enqueue_bulk(messages=outgoing)
         else:
             for offer in overdue:
-                follow_up_add(reason=FollowUpReason.NO_ANSWER, subject_type="offer", subject_id=str(offer.pk),
-                              detail=f"child {offer.child.child_id}: no answer by the deadline")  # fmt: skip
-        audit_log(actor=actor, operation="ROUND_DEADLINE", target_type="round", target_id=str(round_id),
-                  details={"offers": len(overdue), "policy": offer_round.no_answer_policy})  # fmt: skip
+                follow_up_add(
+                    reason=FollowUpReason.NO_ANSWER,
+                    subject_type="offer",
+                    subject_id=str(offer.pk),
+                    detail=f"child {offer.child.child_id}: no answer by the deadline",
+                )
+        audit_log(
+            actor=actor,
+            operation="ROUND_DEADLINE",
+            target_type="round",
+            target_id=str(round_id),
+            details={"offers": len(overdue), "policy": offer_round.no_answer_policy},
+        )
     return len(overdue)

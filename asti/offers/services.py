@@ -70,8 +70,13 @@ def round_allocate(*, round_id: int, actor: str) -> AllocationRun:
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
         offer_round.save(update_fields=["status", "allocated_at", "allocation_figures", "updated_at"])
-        audit_log(actor=actor, operation="ROUND_ALLOCATE", target_type="round", target_id=str(round_id),
-                  details=offer_round.allocation_figures["objective"])  # fmt: skip
+        audit_log(
+            actor=actor,
+            operation="ROUND_ALLOCATE",
+            target_type="round",
+            target_id=str(round_id),
+            details=offer_round.allocation_figures["objective"],
+        )
     return AllocationRun(result=result, timings=timings)
 
 
@@ -112,8 +117,13 @@ def proposal_override(*, round_id: int, child_id: str, unit_id: str, justificati
         proposal.override_by = actor
         proposal.override_at = clock.now()
         proposal.save(update_fields=["override_unit", "override_reason", "override_by", "override_at"])
-        audit_log(actor=actor, operation="PROPOSAL_OVERRIDE", target_type="child", target_id=child_id,
-                  details={"round": round_id, "unit": unit_id, "justification": justification.strip()})  # fmt: skip
+        audit_log(
+            actor=actor,
+            operation="PROPOSAL_OVERRIDE",
+            target_type="child",
+            target_id=child_id,
+            details={"round": round_id, "unit": unit_id, "justification": justification.strip()},
+        )
         round_allocate(round_id=round_id, actor=actor)
 
 
