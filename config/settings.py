@@ -145,6 +145,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The Helsinki Design System's compiled styles come from npm (scripts/install-node-packages).
+STATICFILES_DIRS = [("hds", BASE_DIR / "node_modules" / "hds-core" / "lib")]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION

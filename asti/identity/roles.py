@@ -1,0 +1,21 @@
+"""Staff roles as Django groups, and the model permissions each group starts with (for the Django admin).
+
+Scoping (a unit director sees only their units) is not a model permission: it is the staff pages' selectors'
+job, with the units in StaffProfile.units. A unit director therefore gets no admin change rights here.
+"""
+
+from __future__ import annotations
+
+from asti.identity.models import Role
+
+# (app_label, codename) pairs; administrators are superusers and need none.
+ROLE_PERMISSIONS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.PLANNER: (
+        ("people", "view_child"), ("people", "view_guardian"), ("people", "view_custody"),
+        ("people", "view_importrun"), ("units", "view_unit"), ("units", "change_unit"),
+        ("units", "view_admissionarea"), ("units", "view_municipality"), ("offers", "view_offerround"),
+        ("offers", "view_proposal"),
+    ),
+    Role.UNIT_DIRECTOR: (("units", "view_unit"),),
+    Role.ADMIN: (),
+}  # fmt: skip
