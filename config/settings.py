@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "asti.messaging",
     "asti.identity",
     "asti.demo",
+    "asti.staff",
+    "asti.applications",
+    "asti.citizen",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "asti.core.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -315,3 +319,25 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 
     _db.setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "var" / f"test-asti-{_os.getpid()}.sqlite3"))
 # === end of messaging ============================================================================================
+
+
+# === Citizen pages (asti.citizen, asti.applications, asti.core.csp) ============================================
+# Content Security Policy: strict everywhere (no inline scripts, styles or handlers). Paths listed here (the Django
+# admin's own pages, staff only) may use inline styles; scripts stay 'self' only.
+ASTI_CSP_RELAXED_STYLE_PREFIXES: list[str] = env.list("ASTI_CSP_RELAXED_STYLE_PREFIXES", default=["/admin/"])
+# The accessibility statement and the feedback channel (Act on the Provision of Digital Services 306/2019).
+ASTI_ACCESSIBILITY_EMAIL: str = env.str("ASTI_ACCESSIBILITY_EMAIL", default="saavutettavuus@asti.localhost")
+ASTI_FEEDBACK_EMAIL: str = env.str("ASTI_FEEDBACK_EMAIL", default="palaute@asti.localhost")
+ASTI_SERVICE_PHONE: str = env.str("ASTI_SERVICE_PHONE", default="+358 9 310 00000")
+# Where a unit's position opens: a plain link, no map tiles or scripts from elsewhere.
+ASTI_MAP_LINK: str = env.str(
+    "ASTI_MAP_LINK", default="https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+)
+# === end of citizen pages ========================================================================================
+
+
+# === Staff pages (asti.staff) ====================================================================================
+# The staff header's role-dependent links (asti.staff.context_processors); see asti/staff/selectors.py for who
+# may see what.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("asti.staff.context_processors.staff")  # type: ignore[index]
+# === end of staff pages ==========================================================================================

@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("asti.identity.urls")),
     path("admin/", admin.site.urls),
     path("messaging/", include("asti.messaging.urls")),
+    path("staff/", include("asti.staff.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("asti.citizen.urls")),
 ]

@@ -52,7 +52,7 @@ def test_login(request: HttpRequest) -> HttpResponse:
         if guardian is None:
             return HttpResponseBadRequest()
         claims = demo.guardian_claims(guardian)
-    default = reverse("admin:index") if flow == Flow.STAFF else None
+    default = reverse("staff:home") if flow == Flow.STAFF else None
     return login_complete(
         request,
         flow=flow,

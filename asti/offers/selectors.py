@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from asti.messaging.models import InboundMessage
-from asti.offers.models import Feedback, Offer, OfferRound, OfferStatus, Proposal
-from asti.people.models import Child
+from asti.offers.models import Feedback, Offer, OfferRound, OfferStatus, Proposal, RoundStatus
+from asti.people.models import Child, Guardian
 from asti.units.models import Provider, Unit
 
 
@@ -130,5 +130,148 @@ def median_confirmation_seconds(*, offer_round: OfferRound) -> float | None:
             answer__subject_id__in=offer_ids[i : i + 900],
             answer__sent_at__isnull=False,
         ).values_list("received_at", "answer__sent_at")
-        durations += [(sent - received).total_seconds() for received, sent in rows]
+        durations += [(sent - received).total_seconds() for received, sent in rows if sent is not None]
     return round(statistics.median(durations), 3) if durations else None
+
+
+# ---- For the staff pages: the send confirmation and the live dashboard -------------------------------------------
+
+
+def round_send_preview(*, offer_round: OfferRound) -> dict[str, Any]:
+    """What round_send would do now, without doing it: offers, messages per channel, families nobody reaches.
+
+    Mirrors asti.offers.notify.messages_for: one message per guardian, SMS where there is a number, else email.
+    """
+    from asti.offers.sending import active_guardians  # sending imports this module's neighbours, not this one
+
+    placed = list(Proposal.objects.filter(round=offer_round, unit__isnull=False).values_list("child_id", flat=True))
+    unplaced = Proposal.objects.filter(round=offer_round, unit__isnull=True).count()
+    guardians = active_guardians(placed)
+    by_channel: dict[str, int] = {}
+    unreachable = 0
+    for child_pk in placed:
+        reached = 0
+        for guardian in guardians.get(child_pk, ()):
+            channel = "sms" if guardian.phone else "email" if guardian.email else ""
+            if channel:
+                by_channel[channel] = by_channel.get(channel, 0) + 1
+                reached += 1
+        if not reached:
+            unreachable += 1
+    return {
+        "offers": len(placed),
+        "messages_by_channel": dict(sorted(by_channel.items())),
+        "messages": sum(by_channel.values()),
+        "unreachable_families": unreachable,
+        "unplaced": unplaced,
+    }
+
+
+def _offer_messages(offer_round: OfferRound) -> QuerySet[Any]:
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from asti.messaging.models import Message
+
+    offer_ids = Offer.objects.filter(round=offer_round).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+    return Message.objects.filter(subject_type="offer", template_key="offers.offer", subject_id__in=offer_ids)
+
+
+def round_dashboard_figures(*, offer_round: OfferRound) -> dict[str, Any]:
+    """The dashboard's figures: eligible, offered, delivered, failed, answered, accepted, declined, no answer,
+    satisfaction. Delivered and failed count the offer messages (an SMS that fell back to email counts once, as
+    its email); rates are shares of the offers (replied), of the answers (accepted) and of the feedback."""
+    from asti.messaging.models import FAILED_STATUSES, Status
+
+    stats = round_stats(offer_round=offer_round)
+    messages = _offer_messages(offer_round)
+    status_counts = dict(messages.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    replaced = messages.filter(fallback_message__isnull=False).count()
+    failed = sum(status_counts.get(s, 0) for s in FAILED_STATUSES) - replaced
+    return {
+        "eligible": stats["eligible"],
+        "offered": stats["offered"],
+        "messages": sum(status_counts.values()) - replaced,
+        "delivered": status_counts.get(Status.DELIVERED, 0),
+        "failed": max(failed, 0),
+        "answered": stats["responded"],
+        "accepted": stats["accepted"],
+        "declined": stats["declined"],
+        "no_answer": stats["no_response"],
+        "auto_accepted": stats["auto_accepted"],
+        "feedback_answers": stats["feedback_answers"],
+        "response_rate": stats["response_rate"],
+        "acceptance_rate": stats["acceptance_rate"],
+        "satisfaction_rate": stats["satisfaction_rate"],
+    }
+
+
+def round_answers_over_time(*, offer_round: OfferRound) -> list[dict[str, Any]]:
+    """Guardians' answers per day (Helsinki time) since sending, with running totals."""
+    from asti.core.clock import HELSINKI
+    from asti.offers.models import AnswerChannel
+
+    rows = (
+        Offer.objects.filter(round=offer_round, answered_at__isnull=False)
+        .exclude(answer_channel=AnswerChannel.DEADLINE)
+        .values_list("answered_at", "status")
+    )
+    per_day: dict[dt.date, dict[str, int]] = {}
+    for answered_at, status in rows:
+        if answered_at is None:
+            continue
+        day = answered_at.astimezone(HELSINKI).date()
+        bucket = per_day.setdefault(day, {"answered": 0, "accepted": 0})
+        bucket["answered"] += 1
+        bucket["accepted"] += status == OfferStatus.ACCEPTED
+    series: list[dict[str, Any]] = []
+    answered = accepted = 0
+    for day in sorted(per_day):
+        answered += per_day[day]["answered"]
+        accepted += per_day[day]["accepted"]
+        series.append({"day": day, **per_day[day], "answered_total": answered, "accepted_total": accepted})
+    return series
+
+
+def round_answers_per_area(*, offer_round: OfferRound) -> list[dict[str, Any]]:
+    """Per the child's admission area: offered, answered, accepted, declined, still open."""
+    return list(
+        Offer.objects.filter(round=offer_round)
+        .values("child__admission_area__area_id")
+        .annotate(
+            offered=Count("id"),
+            accepted=Count("id", filter=Q(status=OfferStatus.ACCEPTED)),
+            declined=Count("id", filter=Q(status=OfferStatus.DECLINED)),
+            open=Count("id", filter=Q(status=OfferStatus.OPEN)),
+        )
+        .order_by("child__admission_area__area_id")
+    )
+
+
+def unit_capacity_locked(*, unit: Unit) -> bool:
+    """A unit's pre-primary capacity is fixed while a sent round's offers are out."""
+    return OfferRound.objects.filter(status=RoundStatus.SENT).exists()
+
+
+# ---- what a guardian may see (the citizen pages) ----------------------------------------------------------------
+
+
+def children_visible_for(*, guardian: Guardian) -> QuerySet[Child]:
+    """Only the children in this guardian's active custody; an inactive guardian sees none."""
+    if not guardian.active:
+        return Child.objects.none()
+    return Child.objects.filter(active=True, custodies__guardian=guardian, custodies__active=True).distinct()
+
+
+def offers_visible_for(*, guardian: Guardian) -> QuerySet[Offer]:
+    """Offers for the children in this guardian's active custody, newest round first."""
+    return (
+        Offer.objects.filter(child__in=children_visible_for(guardian=guardian))
+        .select_related("child", "unit", "round", "proposal", "proposal__nearest_in_area_unit")
+        .order_by("-round__year", "child__first_name", "pk")
+    )
+
+
+def offer_visible_for(*, guardian: Guardian, offer_id: int) -> Offer | None:
+    """The offer when its child is in this guardian's active custody, else None (the page says 404)."""
+    return offers_visible_for(guardian=guardian).filter(pk=offer_id).first()

@@ -6,6 +6,7 @@ import csv
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -133,3 +134,42 @@ def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[tu
     data = load_round_input(offer_round)
     base = allocate(data.units, data.children, overrides=data.overrides)
     return what_if(data.units, data.children, base, capacity_changes, overrides=data.overrides)
+
+
+UNIT_PUBLIC_FIELDS = ("name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "language")
+
+
+def unit_details_update(*, unit_id: str, changes: dict[str, Any], actor: str) -> list[str]:
+    """A unit's public details as its director or a planner keeps them; returns the names of changed fields.
+
+    Lives with the offers because of its one rule: the pre-primary capacity and the language are fixed while a
+    sent round's offers are out (they decide the proposals). Audited after commit.
+    """
+    from asti.offers.selectors import unit_capacity_locked
+
+    allowed = {*UNIT_PUBLIC_FIELDS, "pre_primary_capacity"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RoundError(f"not a public unit detail: {sorted(unknown)}")
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(unit_id=unit_id).first()
+        if unit is None:
+            raise RoundError(f"no unit {unit_id}")
+        changed = [name for name, value in changes.items() if getattr(unit, name) != value]
+        if {"pre_primary_capacity", "language"} & set(changed) and unit_capacity_locked(unit=unit):
+            raise RoundError("the capacity and language are locked while a sent round is running")
+        if not changed:
+            return []
+        before = {name: getattr(unit, name) for name in changed}
+        for name in changed:
+            setattr(unit, name, changes[name])
+        unit.full_clean(validate_unique=False, validate_constraints=False)
+        unit.save(update_fields=[*changed, "updated_at"])
+        audit_log(
+            actor=actor,
+            operation="UNIT_UPDATE",
+            target_type="unit",
+            target_id=unit_id,
+            details={"before": before, "after": {name: changes[name] for name in changed}},
+        )
+    return changed

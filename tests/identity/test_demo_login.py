@@ -57,6 +57,7 @@ def test_the_page_exists_only_in_the_demo_and_development_when_switched_on(
 def test_production_settings_refuse_the_demo_login() -> None:
     environment = {**os.environ, "ASTI_ENV": "production", "ASTI_DEMO_LOGIN": "true", "SECRET_KEY": "x" * 50,
                    "ASTI_HETU_KEY": "y" * 50, "DATABASE_URL": "sqlite:///:memory:", "ALLOWED_HOSTS": "asti.example",
+                   "ASTI_PUBLIC_BASE_URL": "https://asti.example",
                    "ASTI_OIDC_GUARDIAN_ISSUER": "https://idp.example", "ASTI_OIDC_GUARDIAN_CLIENT_ID": "g",
                    "ASTI_OIDC_GUARDIAN_CLIENT_SECRET": "s", "ASTI_OIDC_STAFF_CLIENT_ID": "st",
                    "ASTI_OIDC_STAFF_CLIENT_SECRET": "s"}  # fmt: skip
@@ -107,7 +108,7 @@ def test_posting_without_the_csrf_token_is_refused() -> None:
 @pytest.mark.usefixtures("demo", "registry")
 def test_the_demo_staff_get_their_roles_and_the_director_units() -> None:
     client = Client()
-    assert client.post(URL, {"staff": "director"})["Location"] == "/admin/"
+    assert client.post(URL, {"staff": "director"})["Location"] == "/staff/"
     director = User.objects.get(username="demo.director")
     assert staff_roles_for_user(user=director) == {"unit_director"}
     assert [u.unit_id for u in staff_units_for_user(user=director)] == ["PK-KALLIO", "PK-TOOLO"]

@@ -1,0 +1,16 @@
+"""The staff header's links depend on the roles: computed once per page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from asti.staff import selectors
+
+
+def staff(request: HttpRequest) -> dict[str, bool]:
+    if not request.path.startswith("/staff/") or not request.user.is_authenticated:
+        return {}
+    return {
+        "staff_can_plan": selectors.can_plan_rounds(user=request.user),
+        "staff_can_audit": selectors.can_read_audit(user=request.user),
+    }

@@ -1,0 +1,24 @@
+"""The staff front page: what this staff member's roles let them do."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from asti.offers.models import OfferRound
+from asti.staff import selectors
+from asti.staff.access import staff_view
+
+
+@staff_view()
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    plan = selectors.can_plan_rounds(user=user)
+    return render(
+        request,
+        "staff/home.html",
+        {
+            "rounds": OfferRound.objects.order_by("-year", "-pk")[:5] if plan else [],
+            "units": selectors.units_visible_for(user=user)[:20],
+        },
+    )

@@ -1,0 +1,144 @@
+"""Round planning: summaries per unit and area, children losing their unit, one proposal and its override,
+the capacity what-if, and sending the round after a confirmation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from asti.audit.services import audit_log, audit_log_many
+from asti.offers import selectors as offer_selectors
+from asti.offers.models import OfferRound, Proposal, RoundStatus
+from asti.offers.sending import SendError, round_send
+from asti.offers.services import RoundError, proposal_override, round_what_if
+from asti.staff import charts
+from asti.staff.access import actor, staff_view
+from asti.staff.forms import OverrideForm, WhatIfForm
+from asti.staff.selectors import can_plan_rounds, families_visible_for
+from asti.units.models import Provider, Unit
+
+
+@staff_view(can_plan_rounds)
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/round_list.html", {"rounds": OfferRound.objects.order_by("-year", "-pk")[:50]})
+
+
+@staff_view(can_plan_rounds)
+def round_plan(request: HttpRequest, round_id: int) -> HttpResponse:
+    offer_round = get_object_or_404(OfferRound, pk=round_id)
+    units = offer_selectors.round_unit_summary(offer_round=offer_round)
+    unit_bars = charts.bars([(u["name"], u["proposed"], u["capacity"]) for u in units])
+    areas = offer_selectors.round_area_summary(offer_round=offer_round)
+    area_bars = charts.bars(
+        [(a["child__admission_area__area_id"] or "–", a["n_in_area"], a["n_children"]) for a in areas]
+    )
+    return render(
+        request,
+        "staff/round_plan.html",
+        {
+            "round": offer_round,
+            "units": list(zip(units, unit_bars, strict=True)),
+            "areas": list(zip(areas, area_bars, strict=True)),
+            "editable": offer_round.status in (RoundStatus.DRAFT, RoundStatus.ALLOCATED),
+        },
+    )
+
+
+@staff_view(can_plan_rounds)
+def round_losing(request: HttpRequest, round_id: int) -> HttpResponse:
+    offer_round = get_object_or_404(OfferRound, pk=round_id)
+    visible = families_visible_for(user=request.user)
+    proposals = list(
+        offer_selectors.children_losing_current_unit(offer_round=offer_round).filter(child__in=visible)[:500]
+    )
+    audit_log_many(
+        actor=actor(request), operation="VIEW_LIST", target_type="child",
+        target_ids=[p.child.child_id for p in proposals],
+    )  # fmt: skip
+    return render(request, "staff/round_losing.html", {"round": offer_round, "proposals": proposals})
+
+
+@staff_view(can_plan_rounds)
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpResponse:
+    offer_round = get_object_or_404(OfferRound, pk=round_id)
+    proposal = (
+        Proposal.objects.filter(
+            round=offer_round, child__child_id=child_id, child__in=families_visible_for(user=request.user)
+        )
+        .select_related("child", "child__current_unit", "child__admission_area", "unit", "nearest_in_area_unit")
+        .select_related("override_unit")
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    units = Unit.objects.filter(
+        active=True, pre_primary=True, provider=Provider.MUNICIPAL, language=proposal.education_language
+    ).order_by("name_fi")
+    editable = offer_round.status in (RoundStatus.DRAFT, RoundStatus.ALLOCATED)
+    form = OverrideForm(request.POST or None, units=units, initial={"unit": proposal.unit})
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("The round has been sent; its proposals can no longer change."))
+        elif form.is_valid():
+            try:
+                proposal_override(
+                    round_id=offer_round.pk, child_id=child_id, unit_id=form.cleaned_data["unit"].unit_id,
+                    justification=form.cleaned_data["justification"], actor=actor(request),
+                )  # fmt: skip
+            except RoundError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The proposal was changed and the round re-allocated."))
+                return redirect("staff:proposal", round_id=offer_round.pk, child_id=child_id)
+    else:
+        audit_log(actor=actor(request), operation="VIEW", target_type="child", target_id=child_id,
+                  details={"page": "proposal", "round": offer_round.pk})  # fmt: skip
+    return render(
+        request, "staff/proposal.html", {"round": offer_round, "proposal": proposal, "form": form, "editable": editable}
+    )
+
+
+@staff_view(can_plan_rounds)
+def round_what_if_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    offer_round = get_object_or_404(OfferRound, pk=round_id)
+    units = list(Unit.objects.filter(active=True, pre_primary=True, provider=Provider.MUNICIPAL).order_by("name_fi"))
+    form = WhatIfForm(request.GET if "run" in request.GET else None, units=units)
+    moves: list[dict[str, object]] | None = None
+    if form.is_bound and form.is_valid():
+        changes = form.changes()
+        names = {u.unit_id: u.name_fi for u in units}
+        raw = round_what_if(round_id=offer_round.pk, capacity_changes=changes) if changes else []
+        moves = [
+            {"child_id": c, "old": names.get(old or "", old or ""), "new": names.get(new or "", new or "")}
+            for c, old, new in raw
+        ]
+        audit_log_many(
+            actor=actor(request), operation="VIEW_LIST", target_type="child", target_ids=[c for c, _o, _n in raw]
+        )
+    return render(request, "staff/round_what_if.html", {"round": offer_round, "form": form, "moves": moves})
+
+
+@staff_view(can_plan_rounds)
+@require_http_methods(["GET", "POST"])
+def round_send_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    offer_round = get_object_or_404(OfferRound, pk=round_id)
+    if request.method == "POST":
+        try:
+            summary = round_send(round_id=offer_round.pk, actor=actor(request))
+        except SendError as exc:
+            messages.error(request, str(exc))
+            return redirect("staff:round_send", round_id=offer_round.pk)
+        total = sum(summary.messages_by_channel.values())
+        messages.success(request, _("The round was sent: %(offers)d offers, %(messages)d messages.")
+                         % {"offers": summary.offers, "messages": total})  # fmt: skip
+        return redirect("staff:dashboard", round_id=offer_round.pk)
+    preview = offer_selectors.round_send_preview(offer_round=offer_round)
+    return render(
+        request,
+        "staff/round_send.html",
+        {"round": offer_round, "preview": preview, "can_send": offer_round.status == RoundStatus.ALLOCATED},
+    )
