@@ -8,7 +8,7 @@ Runs in the caller's transaction; no signals, no save() (the project keeps no lo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -18,9 +18,9 @@ Converter = Callable[[Any], Any]
 def _converter(field: models.Field[Any, Any]) -> Converter | None:
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value  # type: ignore[no-any-return]
+        return ops.adapt_datefield_value
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
@@ -29,9 +29,10 @@ def _converter(field: models.Field[Any, Any]) -> Converter | None:
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Inserts rows (values in `columns` order, FKs as `<name>_id` ids) and returns how many."""
     meta = model._meta
-    fields = [meta.get_field(c) for c in columns]  # a foreign key is found by its attname (unit_id) too
-    db_columns = [f.column for f in fields]  # type: ignore[union-attr]
-    converters = [(i, conv) for i, f in enumerate(fields) if (conv := _converter(f)) is not None]  # type: ignore[arg-type]
+    # A foreign key is found by its attname (unit_id) too.
+    fields = [cast("models.Field[Any, Any]", meta.get_field(c)) for c in columns]
+    db_columns = [str(f.column) for f in fields]
+    converters = [(i, conv) for i, f in enumerate(fields) if (conv := _converter(f)) is not None]
 
     def prepared() -> Iterable[list[Any]]:
         for row in rows:
@@ -47,7 +48,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for values in prepared():
                     copy.write_row(values)
                     count += 1
