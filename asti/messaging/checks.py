@@ -1,0 +1,46 @@
+"""System checks: every message template in every language, a numeric SMS sender, known backends.
+
+`manage.py check --fail-level WARNING` (scripts/test, CI) fails when any of these does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.module_loading import import_string
+
+from asti.messaging.channels import backend_path
+from asti.messaging.templates import template_problems
+
+
+@register()
+def message_templates_complete(
+    *, app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    return [Error(problem, id="messaging.E001") for problem in template_problems()]
+
+
+@register()
+def messaging_settings(
+    *, app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for channel in ("sms", "email"):
+        path = backend_path(channel)
+        try:
+            import_string(path)
+        except ImportError:
+            messages.append(Error(f"unknown {channel} backend {path!r}", id="messaging.E002"))
+    sender: str = settings.MESSAGING_SMS_SENDER
+    if not sender.lstrip("+").isdigit():
+        messages.append(
+            Warning(
+                f"MESSAGING_SMS_SENDER {sender!r} is not a number: guardians cannot reply to it",
+                id="messaging.W001",
+            )
+        )
+    return messages

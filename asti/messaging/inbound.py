@@ -1,0 +1,237 @@
+"""Replies coming in: stored raw first, de-duplicated by the gateway's id, then handed to the registered handler.
+
+Messaging never imports the app that owns the conversation. That app registers one handler when it is ready:
+
+    from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome, register_reply_handler
+
+    def handle(reply: InboundReply) -> ReplyOutcome:
+        ...  # runs inside the transaction that stored the reply; may write and enqueue messages itself
+        return ReplyOutcome(result="accepted", answer=Answer("offers.confirmation", "fi", {...}))
+
+    register_reply_handler(handle)
+
+The handler's answer goes to the sender on the fast lane in the same transaction. If the handler raises, its
+writes are rolled back (a savepoint), the raw reply stays, staff get a follow-up and the sender a generic answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from asti.core import clock
+from asti.messaging.models import Channel, FollowUpReason, HandlingResult, InboundMessage, Lane, Message
+from asti.messaging.services import OutgoingMessage, follow_up_add, message_enqueue_bulk
+from asti.messaging.sms import phone_e164
+from asti.people.models import Guardian
+
+log = logging.getLogger(__name__)
+
+MAX_STORED_TEXT = 20_000
+STAFF_ANSWER_TEMPLATE = "messaging.reply_received"
+
+
+@dataclass(frozen=True)
+class InboundReply:
+    """What a handler gets: the stored reply and the guardians who have the sender's number."""
+
+    id: int
+    gateway: str
+    sender: str  # E.164 when it could be read as a phone number, else as the gateway gave it
+    receiver: str
+    text: str
+    received_at: dt.datetime
+    guardian_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    template_key: str
+    language: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What the handler decided. `result` is a short code stored on the reply ("accepted", "not_understood"...).
+
+    `answer` is sent to the sender on the fast lane; `needs_staff` puts the reply on the follow-up list;
+    `subject_type`/`subject_id`/`guardian_id` tie the answer and the follow-up to what the reply was about.
+    """
+
+    result: str
+    answer: Answer | None = None
+    needs_staff: bool = False
+    subject_type: str = ""
+    subject_id: str = ""
+    guardian_id: int | None = None
+
+
+ReplyHandler = Callable[[InboundReply], ReplyOutcome]
+_handler: ReplyHandler | None = None
+
+
+def register_reply_handler(handler: ReplyHandler, *, replace: bool = False) -> None:
+    """Registers THE reply handler (one per project). A second registration is an error unless `replace`."""
+    global _handler
+    if _handler is not None and _handler is not handler and not replace:
+        raise RuntimeError(f"a reply handler is registered already ({_handler!r})")
+    _handler = handler
+
+
+def get_reply_handler() -> ReplyHandler | None:
+    return _handler
+
+
+@contextmanager
+def reply_handler_override(handler: ReplyHandler | None) -> Iterator[None]:
+    """For tests and benchmarks: another handler for a while."""
+    global _handler
+    previous, _handler = _handler, handler
+    try:
+        yield
+    finally:
+        _handler = previous
+
+
+@dataclass(frozen=True)
+class Received:
+    inbound: InboundMessage
+    duplicate: bool
+
+
+def dedup_key(*, sender: str, receiver: str, gateway_time: str, text: str) -> str:
+    """The id of a reply whose gateway gave none: a hash of what identifies it."""
+    digest = hashlib.sha256("\x1f".join((sender, receiver, gateway_time, text)).encode()).hexdigest()
+    return "h:" + digest[:40]
+
+
+def inbound_receive(
+    *,
+    gateway: str,
+    gateway_id: str,
+    sender: str,
+    receiver: str = "",
+    text: str,
+    coding: str = "",
+    charset: str = "",
+    smsc: str = "",
+    gateway_time: dt.datetime | None = None,
+    raw: Mapping[str, str] | None = None,
+) -> Received:
+    """Stores a reply (once per gateway id), lets the registered handler decide, and enqueues its answer."""
+    now = clock.now()
+    number = phone_e164(sender)
+    text, receiver, sender = _clean(text), _clean(receiver), _clean(sender)
+    raw = {_clean(k): _clean(v) for k, v in (raw or {}).items()}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(
+                    gateway=gateway,
+                    gateway_id=gateway_id[:100],
+                    sender=(number or sender.strip())[:32],
+                    receiver=receiver.strip()[:32],
+                    text=text[:MAX_STORED_TEXT],
+                    coding=coding[:8],
+                    charset=charset[:32],
+                    smsc=smsc[:64],
+                    gateway_time=gateway_time,
+                    raw=raw,
+                    received_at=now,
+                )
+        except IntegrityError:
+            existing = InboundMessage.objects.get(gateway=gateway, gateway_id=gateway_id[:100])
+            return Received(existing, duplicate=True)
+        guardian_ids = tuple(Guardian.objects.filter(phone=number).values_list("pk", flat=True)) if number else ()
+        if len(guardian_ids) == 1:
+            inbound.guardian_id = guardian_ids[0]
+        reply = InboundReply(
+            id=inbound.pk,
+            gateway=gateway,
+            sender=inbound.sender,
+            receiver=inbound.receiver,
+            text=inbound.text,
+            received_at=now,
+            guardian_ids=guardian_ids,
+        )
+        outcome = _decide(reply, inbound)
+        inbound.handling_result = outcome.result[:32]
+        inbound.handled_at = clock.now()
+        needs_staff = outcome.needs_staff
+        if outcome.answer is not None and number is not None:
+            try:
+                with transaction.atomic():
+                    inbound.answer = _answer(number, outcome, inbound)
+            except Exception as exc:
+                log.exception("could not enqueue the answer to inbound #%s", inbound.pk)
+                inbound.error = f"answer: {type(exc).__name__}: {exc}"[:2000]
+                needs_staff = True
+        if needs_staff:
+            follow_up_add(
+                reason=FollowUpReason.HANDLER_ERROR
+                if outcome.result == HandlingResult.HANDLER_ERROR
+                else FollowUpReason.REPLY_NEEDS_STAFF,
+                guardian_id=outcome.guardian_id or inbound.guardian_id,
+                subject_type=outcome.subject_type,
+                subject_id=outcome.subject_id,
+                inbound=inbound,
+                detail=inbound.text[:500],
+            )
+        inbound.save()
+    return Received(inbound, duplicate=False)
+
+
+def _clean(value: str) -> str:
+    """NUL cannot be stored in PostgreSQL text: it becomes U+FFFD, like any other unreadable byte."""
+    return value.replace("\x00", "\ufffd")
+
+
+def _decide(reply: InboundReply, inbound: InboundMessage) -> ReplyOutcome:
+    handler = _handler
+    generic = Answer(STAFF_ANSWER_TEMPLATE, _language_of(reply))
+    if handler is None:
+        return ReplyOutcome(result=HandlingResult.NO_HANDLER, answer=generic, needs_staff=True)
+    try:
+        with transaction.atomic():
+            return handler(reply)
+    except Exception as exc:
+        log.exception("reply handler failed for inbound #%s", reply.id)
+        inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
+        return ReplyOutcome(result=HandlingResult.HANDLER_ERROR, answer=generic, needs_staff=True)
+
+
+def _language_of(reply: InboundReply) -> str:
+    if len(reply.guardian_ids) == 1:
+        language = Guardian.objects.filter(pk=reply.guardian_ids[0]).values_list("language", flat=True).first()
+        if language:
+            return language
+    return str(settings.LANGUAGE_CODE)
+
+
+def _answer(number: str, outcome: ReplyOutcome, inbound: InboundMessage) -> Message:
+    assert outcome.answer is not None
+    return message_enqueue_bulk(
+        messages=[
+            OutgoingMessage(
+                channel=Channel.SMS,
+                recipient=number,
+                template_key=outcome.answer.template_key,
+                language=outcome.answer.language,
+                context=outcome.answer.context,
+                lane=Lane.FAST,
+                subject_type=outcome.subject_type or "inbound",
+                subject_id=outcome.subject_id or str(inbound.pk),
+                guardian_id=outcome.guardian_id or inbound.guardian_id,
+                follow_up_on_failure=False,
+            )
+        ]
+    )[0]

@@ -1,0 +1,299 @@
+"""A local Kannel (bearerbox, smsbox) with the fake operator fakesmsc, for tests, the benchmark and development.
+
+Runs Debian's binaries (scripts/install-system-packages installs them) with the project's own configuration
+(kannel/kannel.conf.template), free ports and a folder for config and logs; stops every process by its pid.
+A FakePhone is one fakesmsc: the replies it sends are given when it starts, and it records every message the
+gateway hands to the operator.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
+SMSBOX = shutil.which("smsbox") or "/usr/sbin/smsbox"
+FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
+TEMPLATE = Path(__file__).parent / "kannel" / "kannel.conf.template"
+REPLIES_TEMPLATE = Path(__file__).parent / "kannel" / "kannel-replies.conf.template"
+_GOT = re.compile(r"Got message \d+: <(\S+) (\S+) (\S+) (.*)>$")
+
+
+def kannel_available() -> bool:
+    return all(os.access(path, os.X_OK) for path in (BEARERBOX, SMSBOX, FAKESMSC))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, *, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def _stop(process: subprocess.Popen[bytes] | None, *, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@dataclass(frozen=True)
+class OperatorMessage:
+    """A message as the operator (fakesmsc) got it from the gateway."""
+
+    sender: str
+    receiver: str
+    kind: str
+    text: str
+    at: float  # time.time() when fakesmsc printed it
+
+
+@dataclass
+class LocalKannel:
+    workdir: Path
+    inbound_url: str
+    throughput: float | None = None
+    username: str = "asti"
+    password: str = "local-test-password"  # noqa: S105 (a local test gateway)
+    max_messages: int = 6
+    callback_concurrency: int = 8
+    log_level: int = 1
+    sendsms_port: int = field(default_factory=free_port)
+    admin_port: int = field(default_factory=free_port)
+    smsbox_port: int = field(default_factory=free_port)
+    smsc_port: int = field(default_factory=free_port)
+    admin_password: str = "local-admin"  # noqa: S105
+    _bearerbox: subprocess.Popen[bytes] | None = None
+    _smsbox: subprocess.Popen[bytes] | None = None
+    _replies_box: subprocess.Popen[bytes] | None = None
+
+    @property
+    def sendsms_url(self) -> str:
+        return f"http://127.0.0.1:{self.sendsms_port}/cgi-bin/sendsms"
+
+    @property
+    def config_path(self) -> Path:
+        return self.workdir / "kannel.conf"
+
+    @property
+    def replies_config_path(self) -> Path:
+        return self.workdir / "kannel-replies.conf"
+
+    def write_config(self) -> Path:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        values = {
+            "admin_port": self.admin_port,
+            "admin_password": self.admin_password,
+            "smsbox_port": self.smsbox_port,
+            "smsc_port": self.smsc_port,
+            "sendsms_port": self.sendsms_port,
+            "log_dir": self.workdir,
+            "log_level": self.log_level,
+            "username": self.username,
+            "password": self.password,
+            "max_messages": self.max_messages,
+            "callback_concurrency": self.callback_concurrency,
+            "inbound_url": self.inbound_url,
+            "throughput_line": f"throughput = {self.throughput}" if self.throughput else "",
+        }
+        self.config_path.write_text(string.Template(TEMPLATE.read_text()).substitute(values))
+        self.replies_config_path.write_text(string.Template(REPLIES_TEMPLATE.read_text()).substitute(values))
+        return self.config_path
+
+    def start(self) -> LocalKannel:
+        """bearerbox first, then the two smsboxes; returns when sendsms answers."""
+        config = str(self.write_config())
+        out = (self.workdir / "boxes.out").open("ab")
+
+        def box(*command: str) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir)
+
+        self._bearerbox = box(BEARERBOX, config)
+        try:
+            wait_for_port(self.smsbox_port)
+            self._replies_box = box(SMSBOX, str(self.replies_config_path))
+            self._smsbox = box(SMSBOX, config)
+            wait_for_port(self.sendsms_port)
+            self._wait_for_boxes(2)
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            out.close()
+        return self
+
+    def _wait_for_boxes(self, count: int, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.status().count("smsbox:") >= count:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{count} smsboxes did not connect to bearerbox in {timeout} s")
+
+    def stop(self) -> None:
+        _stop(self._smsbox)
+        _stop(self._replies_box)
+        _stop(self._bearerbox)
+        self._smsbox = self._replies_box = self._bearerbox = None
+
+    @property
+    def running(self) -> bool:
+        return self._bearerbox is not None and self._bearerbox.poll() is None
+
+    def phone(self, reply: str = "") -> FakePhone:
+        """Starts fakesmsc as the operator. Replies are lines "SENDER RECEIVER text BODY" (or "ucs2 URLENCODED",
+        "data URLENCODED"): typed in with FakePhone.send(), or one given here (for replies over 255 bytes)."""
+        return FakePhone.start(self, reply=reply)
+
+    def status(self) -> str:
+        url = f"http://127.0.0.1:{self.admin_port}/status.txt?password={urllib.parse.quote(self.admin_password)}"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body: bytes = response.read()
+        return body.decode("utf-8", "replace")
+
+
+class FakePhone:
+    """One fakesmsc connected to the gateway: sends replies, records what the operator gets.
+
+    fakesmsc picks its command-line messages at random, so replies are typed into its interactive mode instead
+    (one line each, under 256 bytes); a single longer reply can be given at start. fakesmsc waits on its input with
+    select() but reads it through stdio, so a line written while the previous one is still buffered waits for the
+    next write: send() spaces lines by SEND_SPACING. It reads what the gateway sends at least once a second.
+    """
+
+    SEND_SPACING = 0.05
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.received: list[OperatorMessage] = []
+        self._lock = threading.Lock()
+        self._last_send = 0.0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    @classmethod
+    def start(cls, kannel: LocalKannel, *, reply: str = "") -> FakePhone:
+        command = [FAKESMSC, "-H", "127.0.0.1", "-r", str(kannel.smsc_port), "-i", "0.01"]
+        command += ["-m", "1", reply] if reply else []
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return cls(process)
+
+    def send(self, line: str) -> None:
+        data = line.encode() + b"\n"
+        if len(data) >= 256 or "\n" in line:
+            raise ValueError("fakesmsc reads replies of one line under 256 bytes")
+        assert self.process.stdin is not None
+        wait = self._last_send + self.SEND_SPACING - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+        self._last_send = time.monotonic()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            match = _GOT.search(line)
+            if match is None:
+                continue
+            sender, receiver, kind, data = match.groups()
+            message = OperatorMessage(sender, receiver, kind, _decode(kind, data), time.time())
+            with self._lock:
+                self.received.append(message)
+
+    def messages(self) -> list[OperatorMessage]:
+        with self._lock:
+            return list(self.received)
+
+    def texts(self) -> list[str]:
+        """Whole messages: concatenated parts (UDH) joined in order."""
+        return join_parts(self.messages())
+
+    def wait_for(self, predicate: Callable[[list[OperatorMessage]], bool], *, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.messages()):
+                return True
+            time.sleep(0.05)
+        return predicate(self.messages())
+
+    def stop(self) -> None:
+        _stop(self.process, sig=signal.SIGINT, timeout=5)
+        self._reader.join(timeout=5)
+
+
+def _decode(kind: str, data: str) -> str:
+    if kind == "text":
+        return data
+    if kind in ("ucs-2", "ucs2"):
+        return urllib.parse.unquote_to_bytes(data.replace("+", "%20")).decode("utf-16-be", "replace")
+    return data  # "data" and "udh": url-encoded, joined by join_parts
+
+
+def join_parts(messages: list[OperatorMessage]) -> list[str]:
+    """Texts of whole messages; parts with a concatenation header (UDH 00 03 ref total seq) are joined."""
+    whole: list[str] = []
+    parts: dict[tuple[str, int], dict[int, str]] = {}
+    totals: dict[tuple[str, int], int] = {}
+    for message in messages:
+        if message.kind not in ("udh", "udh-data"):
+            whole.append(message.text)
+            continue
+        # "UDH data PAYLOAD", both url-encoded; a UCS-2 part's payload is UTF-16BE
+        udh_encoded, _, rest = message.text.partition(" ")
+        payload = rest.partition(" ")[2] if rest.startswith("data ") else rest
+        udh = urllib.parse.unquote_to_bytes(udh_encoded.replace("+", "%20"))
+        body = urllib.parse.unquote_to_bytes(payload.replace("+", "%20"))
+        if len(udh) >= 6 and udh[1] == 0x00:
+            ref, total, seq = udh[3], udh[4], udh[5]
+            key = (message.receiver, ref)
+            text = _part_text(body)
+            parts.setdefault(key, {})[seq] = text
+            totals[key] = total
+            if len(parts[key]) == total:
+                whole.append("".join(parts[key][i] for i in sorted(parts[key])))
+                del parts[key]
+        else:
+            whole.append(body.decode("utf-8", "replace"))
+    return whole
+
+
+def _part_text(body: bytes) -> str:
+    """A concatenated part's payload: UTF-8 text, or UTF-16BE when it was sent as UCS-2."""
+    if len(body) % 2 == 0 and b"\x00" in body:
+        return body.decode("utf-16-be", "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("utf-16-be", "replace")

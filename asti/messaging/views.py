@@ -1,0 +1,168 @@
+"""Kannel's calls to us (replies, delivery reports) and the demo's simulated phone and mailbox."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import logging
+import urllib.parse
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from asti.audit.services import audit_log
+from asti.messaging import reports, selectors
+from asti.messaging.inbound import dedup_key, inbound_receive
+from asti.messaging.simulated import simulated_enabled, simulated_reply
+from asti.messaging.tokens import dlr_token_valid, inbound_token_valid
+from asti.people.models import Guardian
+
+log = logging.getLogger(__name__)
+MAX_REPLY_BYTES = 64_000
+
+
+def _plain(text: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _raw_params(request: HttpRequest) -> dict[str, bytes]:
+    """Query parameters as bytes: the text's charset is only known from another parameter."""
+    params: dict[str, bytes] = {}
+    for pair in request.META.get("QUERY_STRING", "").split("&"):
+        name, _, value = pair.partition("=")
+        if name:
+            params.setdefault(urllib.parse.unquote(name), urllib.parse.unquote_to_bytes(value.replace("+", " ")))
+    return params
+
+
+def _decode(data: bytes, charset: str) -> str:
+    try:
+        codec = codecs.lookup(charset or "utf-8").name
+    except LookupError:
+        codec = "utf-8"
+    return data.decode(codec, "replace")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def kannel_inbound(request: HttpRequest, token: str) -> HttpResponse:
+    """Kannel's sms-service get-url (or post-url, text in the body). Answers with an empty body: the answer to
+    the guardian goes through the outbox, never as Kannel's direct reply."""
+    if not inbound_token_valid(token):
+        return _plain("forbidden", 403)
+    raw = _raw_params(request)
+    params = {name: _decode(value, "utf-8") for name, value in raw.items()}
+    charset = params.get("charset", "") or request.headers.get("X-Kannel-Charset", "")
+    if request.method == "POST":
+        text = _decode(request.body[:MAX_REPLY_BYTES], charset or request.encoding or "utf-8")
+    else:
+        text = _decode(raw.get("text", b"")[:MAX_REPLY_BYTES], charset)
+    sender = params.get("from", "") or request.headers.get("X-Kannel-From", "")
+    if not sender:
+        return _plain("sender missing", 400)
+    receiver = params.get("to", "") or request.headers.get("X-Kannel-To", "")
+    unix_time = params.get("time", "")
+    gateway_id = params.get("id", "") or dedup_key(sender=sender, receiver=receiver, gateway_time=unix_time, text=text)
+    received = inbound_receive(
+        gateway="kannel",
+        gateway_id=gateway_id,
+        sender=sender,
+        receiver=receiver,
+        text=text,
+        coding=params.get("coding", ""),
+        charset=charset,
+        smsc=params.get("smsc", ""),
+        gateway_time=_unix_time(unix_time),
+        raw={k: v[:500] for k, v in params.items() if k != "text"},
+    )
+    response = _plain("")  # empty: whatever Kannel's sms-service says, it must not answer the guardian itself
+    response["X-Asti-Result"] = "duplicate" if received.duplicate else "stored"
+    return response
+
+
+def _unix_time(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+@csrf_exempt
+@require_GET
+def kannel_dlr(request: HttpRequest, message_id: int, token: str) -> HttpResponse:
+    """Kannel's delivery report for one message; the URL's token proves we made it."""
+    if not dlr_token_valid(message_id, token):
+        return _plain("forbidden", 403)
+    try:
+        status_code = int(request.GET.get("status", ""))
+    except ValueError:
+        return _plain("status missing", 400)
+    if status_code not in reports.DLR_CODES:
+        return _plain("unknown status", 400)
+    result = reports.delivery_report_store(
+        message_id=message_id,
+        status_code=status_code,
+        smsc_message_id=request.GET.get("smsc_id", ""),
+        answer=request.GET.get("answer", ""),
+    )
+    if result == "unknown":
+        return _plain("unknown message", 404)
+    return _plain(result)
+
+
+# --- the simulated phone and mailbox (demo) -----------------------------------------------------------------------
+
+
+def _require_simulated() -> None:
+    if not simulated_enabled():
+        raise Http404("the simulated channels are not in use")
+
+
+@staff_member_required
+@require_GET
+def simulated_index(request: HttpRequest) -> HttpResponse:
+    _require_simulated()
+    query = request.GET.get("q", "").strip()
+    guardians = Guardian.objects.exclude(phone="", email="").order_by("last_name", "first_name", "pk")
+    if query:
+        guardians = guardians.filter(
+            Q(last_name__icontains=query) | Q(first_name__icontains=query) | Q(phone__contains=query)
+            | Q(email__icontains=query)
+        )  # fmt: skip
+    page = Paginator(guardians.only("pk", "first_name", "last_name", "phone", "email"), 50).get_page(
+        request.GET.get("page")
+    )
+    recent = selectors.simulated_recent_guardians(limit=20)
+    return render(request, "messaging/simulated/index.html", {"page": page, "query": query, "recent": recent})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def simulated_guardian(request: HttpRequest, guardian_id: int) -> HttpResponse:
+    _require_simulated()
+    guardian = get_object_or_404(Guardian, pk=guardian_id)
+    error = ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        if not guardian.phone:
+            error = "no-phone"
+        elif not text.strip():
+            error = "empty"
+        else:
+            simulated_reply(phone=guardian.phone, text=text[:2000])
+            return HttpResponseRedirect(reverse("messaging:simulated_guardian", args=[guardian.pk]) + "#phone")
+    audit_log(actor=request.user.get_username(), operation="VIEW", target_type="guardian",
+              target_id=guardian.guardian_id, details={"page": "simulated phone and inbox"})  # fmt: skip
+    context = {
+        "guardian": guardian,
+        "phone": selectors.simulated_conversation(address=guardian.phone) if guardian.phone else [],
+        "inbox": selectors.simulated_conversation(address=guardian.email) if guardian.email else [],
+        "error": error,
+    }
+    return render(request, "messaging/simulated/guardian.html", context, status=400 if error else 200)

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome, reply_handler_override
+from asti.messaging.models import (
+    Channel,
+    DeliveryReport,
+    FollowUp,
+    InboundMessage,
+    Lane,
+    Message,
+    SimulatedMessage,
+    Status,
+)
+from asti.messaging.replies import Verdict
+from asti.messaging.reports import delivery_report_receive, delivery_reports_apply
+from asti.messaging.services import message_enqueue
+from asti.messaging.tokens import dlr_token
+from asti.messaging.worker import Worker
+from tests.messaging.conftest import INBOUND_TOKEN, RecordingHandler, make_guardian
+
+pytestmark = pytest.mark.django_db
+
+
+def inbound(client: Client, token: str = INBOUND_TOKEN, **params: str) -> Any:
+    defaults = {
+        "from": "+358401234567",
+        "to": "+358500000000",
+        "text": "KYLLÄ",
+        "coding": "0",
+        "charset": "UTF-8",
+        "smsc": "fake",
+        "id": "2e7c1c1e-0001",
+        "time": "1795380197",
+    }
+    query = urllib.parse.urlencode({**defaults, **params})
+    return client.get(reverse("messaging:kannel_inbound", args=[token]) + "?" + query)
+
+
+def test_a_reply_is_stored_handled_and_answered_on_the_fast_lane(client: Client, handler: RecordingHandler) -> None:
+    guardian = make_guardian(phone="+358401234567")
+    response = inbound(client, text="Kyllä kiitos")
+    assert response.status_code == 200 and response.content == b""
+    reply = InboundMessage.objects.get()
+    assert (reply.sender, reply.text, reply.guardian, reply.handling_result) == (
+        "+358401234567",
+        "Kyllä kiitos",
+        guardian,
+        "accept",
+    )
+    assert reply.gateway_time is not None and reply.raw["smsc"] == "fake"
+    answer = reply.answer
+    assert answer is not None
+    assert (answer.lane, answer.channel, answer.recipient, answer.body) == (
+        Lane.FAST,
+        Channel.SMS,
+        "+358401234567",
+        "Paikka vahvistettu.",
+    )
+    assert handler.seen == [(reply.pk, Verdict.ACCEPT)]
+
+
+def test_a_forged_reply_is_refused_and_nothing_is_stored(client: Client, handler: RecordingHandler) -> None:
+    assert inbound(client, token="guess").status_code == 403
+    assert inbound(client, token=INBOUND_TOKEN[:-1]).status_code == 403
+    assert not InboundMessage.objects.exists() and handler.seen == []
+
+
+def test_a_gateway_retry_is_stored_and_handled_once(client: Client, handler: RecordingHandler) -> None:
+    make_guardian(phone="+358401234567")
+    assert inbound(client)["X-Asti-Result"] == "stored"
+    duplicate = inbound(client)
+    assert (duplicate.status_code, duplicate.content, duplicate["X-Asti-Result"]) == (200, b"", "duplicate")
+    assert InboundMessage.objects.count() == 1 and len(handler.seen) == 1 and Message.objects.count() == 1
+
+
+def test_without_a_gateway_id_sender_time_and_text_identify_a_reply(client: Client, handler: RecordingHandler) -> None:
+    assert inbound(client, id="")["X-Asti-Result"] == "stored"
+    assert inbound(client, id="")["X-Asti-Result"] == "duplicate"
+    assert inbound(client, id="", time="1795380198")["X-Asti-Result"] == "stored"
+    ids = list(InboundMessage.objects.values_list("gateway_id", flat=True))
+    assert len(ids) == 2 and all(i.startswith("h:") for i in ids)
+
+
+def test_a_ucs2_reply_in_utf16_is_read(client: Client, handler: RecordingHandler) -> None:
+    make_guardian(phone="+358401234567")
+    raw = "Kyllä 👍 Šárka".encode("utf-16-be")
+    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN])
+    query = f"from=%2B358401234567&text={urllib.parse.quote_from_bytes(raw)}&coding=2&charset=UTF-16BE&id=u1"
+    assert client.get(f"{url}?{query}").status_code == 200
+    assert InboundMessage.objects.get().text == "Kyllä 👍 Šárka"
+    assert handler.seen[0][1] is Verdict.ACCEPT
+
+
+def test_post_url_replies_carry_the_text_in_the_body(client: Client, handler: RecordingHandler) -> None:
+    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN]) + "?id=p1"
+    response = client.post(
+        url,
+        data="EI",
+        content_type="text/plain; charset=UTF-8",
+        headers={"X-Kannel-From": "+358401234567", "X-Kannel-To": "13131"},
+    )
+    assert response.status_code == 200
+    reply = InboundMessage.objects.get()
+    assert (reply.text, reply.receiver) == ("EI", "13131")
+
+
+@pytest.mark.parametrize("text", ["", "😊👍", "\x00\x01garbage\ufffd", "Hei, mitä tämä on?", "x" * 30_000])
+def test_replies_that_say_nothing_get_a_helpful_answer_and_go_to_staff(
+    client: Client, handler: RecordingHandler, text: str
+) -> None:
+    make_guardian(phone="+358401234567")
+    assert inbound(client, text=text).status_code == 200
+    reply = InboundMessage.objects.get()
+    assert reply.handling_result == "not_understood" and len(reply.text) <= 20_000
+    assert reply.answer is not None and reply.answer.body == "Vastaa KYLLÄ tai EI."
+    assert FollowUp.objects.get().inbound == reply
+
+
+def test_an_unknown_number_is_answered_and_the_handler_knows_it(client: Client, handler: RecordingHandler) -> None:
+    inbound(client, **{"from": "0409998877"})
+    reply = InboundMessage.objects.get()
+    assert (reply.sender, reply.guardian, reply.handling_result) == ("+358409998877", None, "unknown_sender")
+    assert reply.answer is not None and reply.answer.recipient == "+358409998877"
+
+
+def test_a_sender_that_is_not_a_number_is_stored_and_not_answered(client: Client, handler: RecordingHandler) -> None:
+    inbound(client, **{"from": "OPERATOR"})
+    reply = InboundMessage.objects.get()
+    assert (reply.sender, reply.answer) == ("OPERATOR", None)
+
+
+def test_without_a_handler_the_reply_waits_for_staff(client: Client) -> None:
+    guardian = make_guardian(phone="+358401234567", language="sv")
+    with reply_handler_override(None):
+        inbound(client)
+    reply = InboundMessage.objects.get()
+    assert reply.handling_result == "no_handler"
+    assert reply.answer is not None and reply.answer.language == "sv"
+    assert FollowUp.objects.get().guardian == guardian
+
+
+def test_a_failing_handler_rolls_back_its_writes_but_keeps_the_reply(client: Client) -> None:
+    def broken(reply: InboundReply) -> ReplyOutcome:
+        message_enqueue(
+            channel="sms",
+            recipient="+358401111111",
+            template_key="messaging.test",
+            language="fi",
+            context={"text": "never sent"},
+        )
+        raise ValueError("bug in the handler")
+
+    with reply_handler_override(broken):
+        inbound(client)
+    reply = InboundMessage.objects.get()
+    assert reply.handling_result == "handler_error" and "bug in the handler" in reply.error
+    assert list(Message.objects.values_list("recipient", flat=True)) == ["+358401234567"]  # the generic answer
+    assert FollowUp.objects.get().reason == "handler_error"
+
+
+def test_an_answer_that_cannot_be_rendered_keeps_the_reply(client: Client) -> None:
+    with reply_handler_override(lambda r: ReplyOutcome(result="accept", answer=Answer("nope", "fi"))):
+        inbound(client)
+    reply = InboundMessage.objects.get()
+    assert (reply.handling_result, reply.answer) == ("accept", None) and "nope" in reply.error
+    assert FollowUp.objects.get().inbound == reply
+
+
+# --- delivery reports ---------------------------------------------------------------------------------------------
+
+
+def sms(**kwargs: Any) -> Message:
+    with transaction.atomic():
+        return message_enqueue(
+            channel="sms",
+            recipient="+358401234567",
+            template_key="messaging.test",
+            language="fi",
+            context={"text": "x"},
+            **kwargs,
+        )
+
+
+def dlr(client: Client, message_id: int, status: int | str, token: str | None = None, **params: str) -> Any:
+    url = reverse("messaging:kannel_dlr", args=[message_id, token or dlr_token(message_id)])
+    return client.get(url, {"status": status, **params})
+
+
+def test_delivery_reports_are_stored_once_and_applied_by_the_worker(client: Client) -> None:
+    message = sms()
+    Message.objects.filter(pk=message.pk).update(status=Status.SENT)
+    assert dlr(client, message.pk, 8, smsc_id="abc", answer="ACK/").content == b"stored"
+    assert dlr(client, message.pk, 1).content == b"stored"
+    assert dlr(client, message.pk, 1).content == b"duplicate"
+    assert Message.objects.get(pk=message.pk).status == Status.SENT  # stored, not yet applied
+    assert delivery_reports_apply() == 2
+    assert dlr(client, message.pk, 2).content == b"stored"
+    assert delivery_reports_apply() == 1
+    assert delivery_reports_apply() == 0
+    row = Message.objects.get(pk=message.pk)
+    assert (row.status, row.gateway_message_id) == (Status.DELIVERED, "abc")
+    assert sorted(DeliveryReport.objects.values_list("status_code", "applied")) == [(1, True), (2, False), (8, False)]
+    assert not DeliveryReport.objects.filter(processed_at__isnull=True).exists()
+
+
+def test_a_report_for_no_message_is_refused(client: Client) -> None:
+    assert dlr(client, 999_999, 1).status_code == 404
+    assert delivery_report_receive(message_id=999_999, status_code=1) == "unknown"
+
+
+def test_forged_delivery_reports_are_refused(client: Client) -> None:
+    message, other = sms(), sms()
+    assert dlr(client, message.pk, 1, token="0" * 32).status_code == 403
+    assert dlr(client, message.pk, 1, token=dlr_token(other.pk)).status_code == 403
+    assert dlr(client, message.pk, "x").status_code == 400
+    assert dlr(client, message.pk, 3).status_code == 400
+    assert not DeliveryReport.objects.exists()
+    assert Message.objects.get(pk=message.pk).status == Status.CREATED
+
+
+def test_a_failed_delivery_sends_the_email_instead(client: Client) -> None:
+    message = sms(fallback_email="anna@example.fi")
+    Message.objects.filter(pk=message.pk).update(status=Status.SENT)
+    assert dlr(client, message.pk, 16, answer="NACK/0x0000000b/Invalid Destination Address").content == b"stored"
+    Worker().run_once()  # applies the report: the SMS failed for good, so its email is enqueued
+    row = Message.objects.get(pk=message.pk)
+    assert row.status == Status.PERMANENT_FAILURE and "Invalid Destination" in row.last_error
+    email = Message.objects.get(fallback_of=message)
+    Worker().run_once()  # sends the email
+    assert SimulatedMessage.objects.get(message=email).address == "anna@example.fi"

@@ -1,0 +1,234 @@
+"""Against a real Kannel (bearerbox + smsbox from Debian) with its fake operator fakesmsc, and a live server for
+Kannel's callbacks. Skipped only when Kannel is not installed and CI is not set; with CI=true a missing Kannel
+fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from asti.core import clock
+from asti.messaging.channels.kannel import KannelSmsBackend
+from asti.messaging.kannel_local import FakePhone, LocalKannel
+from asti.messaging.models import DeliveryReport, FollowUp, InboundMessage, Lane, Message, Status
+from asti.messaging.replies import Verdict
+from asti.messaging.reports import delivery_reports_apply
+from asti.messaging.services import OutgoingMessage, message_enqueue_bulk
+from asti.messaging.worker import Worker, claim
+from tests.messaging.conftest import RecordingHandler, make_guardian, needs_kannel, use_kannel
+
+pytestmark = [needs_kannel, pytest.mark.django_db(transaction=True)]
+OUR_NUMBER = "+358500000000"
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float = 15.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+@pytest.fixture
+def phone(kannel: LocalKannel) -> Iterator[FakePhone]:
+    fake = kannel.phone()
+    yield fake
+    fake.stop()
+
+
+def enqueue_sms(texts: dict[str, str], **kwargs: Any) -> list[Message]:
+    with transaction.atomic():
+        return message_enqueue_bulk(
+            messages=[
+                OutgoingMessage(
+                    channel="sms",
+                    recipient=number,
+                    template_key="messaging.test",
+                    language="fi",
+                    context={"text": text},
+                    **kwargs,
+                )
+                for number, text in texts.items()
+            ]
+        )
+
+
+def statuses(messages: list[Message]) -> list[str]:
+    """The messages' statuses once the delivery reports stored so far are applied (the worker's job)."""
+    delivery_reports_apply()
+    return [Message.objects.get(pk=m.pk).status for m in messages]
+
+
+def test_sms_go_through_kannel_and_delivery_reports_come_back(kannel: LocalKannel, phone: FakePhone) -> None:
+    long_text = "Esiopetuspaikka päiväkoti Käpylästä alkaa 11.8. " * 5
+    messages = enqueue_sms(
+        {
+            "+358401000001": "Hei Åsa, paikka on valmis: ÄÖÅ äöå €",
+            "+358401000002": "Hei Šárka!",
+            "+358401000003": long_text,
+        }
+    )
+    assert [(m.sms_encoding, m.sms_parts) for m in messages] == [("GSM-7", 1), ("UCS-2", 1), ("GSM-7", 2)]
+    assert Worker().run_once() == 3
+    assert phone.wait_for(lambda got: len(got) >= 4)
+    assert sorted(phone.texts()) == sorted(["Hei Åsa, paikka on valmis: ÄÖÅ äöå €", "Hei Šárka!", long_text.strip()])
+    assert {m.sender for m in phone.messages()} == {OUR_NUMBER}
+    wait_until(lambda: statuses(messages) == [Status.DELIVERED] * 3, what="delivery reports")
+    for message in messages:
+        assert set(DeliveryReport.objects.filter(message=message).values_list("status_code", flat=True)) == {1, 8}
+        row = Message.objects.get(pk=message.pk)
+        assert row.sent_at is not None and row.delivered_at is not None and row.attempts == 1
+
+
+def test_a_reply_reaches_us_and_the_answer_goes_out_at_once(
+    kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler
+) -> None:
+    guardian = make_guardian(phone="+358401000010")
+    phone.send(f"+358401000010 {OUR_NUMBER} text Kyllä kiitos")
+    wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
+    reply = InboundMessage.objects.get()
+    assert (reply.gateway, reply.sender, reply.receiver, reply.text, reply.guardian) == (
+        "kannel",
+        "+358401000010",
+        OUR_NUMBER,
+        "Kyllä kiitos",
+        guardian,
+    )
+    assert reply.gateway_id and reply.handling_result == "accept"
+    Worker(lanes=[Lane.FAST]).run_once()
+    assert phone.wait_for(lambda got: any(m.text == "Paikka vahvistettu." for m in got))
+    assert [m.receiver for m in phone.messages()] == ["+358401000010"]
+    answer = reply.answer
+    assert answer is not None
+    wait_until(lambda: statuses([answer]) == [Status.DELIVERED], what="its report")
+
+
+def test_replies_that_say_nothing_get_a_helpful_answer_and_change_nothing(
+    kannel: LocalKannel, handler: RecordingHandler
+) -> None:
+    replies = {
+        "+358401000021": "text ",  # empty
+        "+358401000022": "ucs2 %D8%3D%DE%0A%D8%3D%DC%4D",  # emoji only, as UCS-2
+        "+358401000023": "data %FF%FE%80%81%00",  # garbled 8-bit data
+        "+358401000024": "ucs2 " + urllib.parse.quote_from_bytes("Hei, mitä tämä on? Šárka".encode("utf-16-be")),
+        "+358401000025": "text " + "Voisitteko kertoa lisää tästä paikasta ja sen aukioloajoista " * 16,  # very long
+    }
+    for number in replies:
+        make_guardian(phone=number)
+    long_phone = kannel.phone(f"+358401000025 {OUR_NUMBER} {replies['+358401000025']}")
+    wait_until(lambda: InboundMessage.objects.count() == 1, what="the long reply")
+    long_phone.stop()
+    phone = kannel.phone()
+    try:
+        for number, reply in list(replies.items())[:4]:
+            phone.send(f"{number} {OUR_NUMBER} {reply}")
+        wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).count() == 5, what="replies")
+        by_sender = {r.sender: r for r in InboundMessage.objects.all()}
+        assert by_sender["+358401000021"].text == ""
+        assert by_sender["+358401000022"].text == "😊👍"
+        assert by_sender["+358401000023"].coding == "1"
+        assert by_sender["+358401000024"].text == "Hei, mitä tämä on? Šárka"
+        assert len(by_sender["+358401000025"].text) > 900
+        assert [v for _, v in handler.seen] == [Verdict.UNKNOWN] * 5
+        assert {r.handling_result for r in by_sender.values()} == {"not_understood"}
+        assert FollowUp.objects.filter(reason="reply_needs_staff").count() == 5
+        Worker(lanes=[Lane.FAST]).run_once()
+        assert phone.wait_for(lambda got: len(got) >= 5)
+        assert sorted(m.receiver for m in phone.messages()) == sorted(replies)
+        assert {m.text for m in phone.messages()} == {"Vastaa KYLLÄ tai EI."}
+        assert Message.objects.count() == 5  # the answers and nothing else
+    finally:
+        phone.stop()
+
+
+def test_an_unknown_number_is_answered(kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler) -> None:
+    phone.send(f"+358409999999 {OUR_NUMBER} text KYLLÄ")
+    wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
+    assert InboundMessage.objects.get().handling_result == "unknown_sender"
+    Worker(lanes=[Lane.FAST]).run_once()
+    assert phone.wait_for(lambda got: [m.text for m in got] == ["Numeroa ei tunnistettu."])
+
+
+def http_get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (the test's live server)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: FakePhone, live_server: Any) -> None:
+    (message,) = enqueue_sms({"+358401000030": "Hei"})
+    Worker().run_once()
+    wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
+    forged = live_server.url + reverse("messaging:kannel_dlr", args=[message.pk, "f" * 32]) + "?status=2"
+    assert http_get(forged)[0] == 403
+    replay = KannelSmsBackend().query  # the real URL Kannel called, replayed by someone who captured it
+    dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
+    assert http_get(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
+    assert http_get(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
+    assert statuses([message]) == [Status.DELIVERED]  # a final state is never overwritten
+    inbound = live_server.url + reverse("messaging:kannel_inbound", args=["not-the-token"]) + "?from=%2B358401&text=EI"
+    assert http_get(inbound)[0] == 403
+    assert not InboundMessage.objects.exists()
+
+
+def _outbound(message: Message) -> Any:
+    from asti.messaging.channels import OutboundMessage
+
+    return OutboundMessage(message.pk, "sms", message.recipient, "fi", "", message.body, message.sms_encoding)
+
+
+def test_messages_wait_while_kannel_is_down_and_go_when_it_is_up(
+    live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    down = LocalKannel(workdir=tmp_path / "kannel", inbound_url=live_server.url + "/unused/")
+    use_kannel(settings, down, live_server.url)
+    messages = enqueue_sms({f"+35840100004{i}": f"Viesti {i}" for i in range(3)})
+    assert Worker().run_once() == 3
+    rows = [Message.objects.get(pk=m.pk) for m in messages]
+    assert {(r.status, r.attempts) for r in rows} == {(Status.TEMPORARY_FAILURE, 1)}
+    assert all("unreachable" in r.last_error and r.next_attempt_at > clock.now() for r in rows)
+    assert Worker().run_once() == 0  # backing off
+    down.start()
+    phone = down.phone()
+    try:
+        with clock.frozen_at(clock.now() + dt.timedelta(seconds=11)):
+            assert Worker().run_once() == 3
+        assert phone.wait_for(lambda got: len(got) == 3)
+        wait_until(lambda: statuses(messages) == [Status.DELIVERED] * 3, what="delivery reports")
+        assert {Message.objects.get(pk=m.pk).attempts for m in messages} == {2}
+    finally:
+        phone.stop()
+        down.stop()
+
+
+def test_after_a_worker_dies_mid_batch_everyone_gets_their_message(kannel: LocalKannel, phone: FakePhone) -> None:
+    numbers = {f"+3584010001{i:02d}": f"Tarjous {i}" for i in range(20)}
+    messages = enqueue_sms(numbers)
+    batch = claim(worker_id="dying", lane=Lane.BULK, channel="sms", limit=8, lease_seconds=60)
+    backend = KannelSmsBackend()
+    for claimed in batch[:3]:  # three handed to Kannel, then the worker is killed before it records anything
+        assert backend.send(claimed.message).outcome == "sent"
+    backend.close()
+    assert Worker().run_once() == 12  # the rest go at once; the dead worker's eight wait for its lease
+    with clock.frozen_at(clock.now() + dt.timedelta(seconds=61)):
+        Worker().run_once()
+    assert phone.wait_for(lambda got: {m.receiver for m in got} == set(numbers), timeout=15)
+    counts = Counter(m.receiver for m in phone.messages())
+    duplicates = {number for number, n in counts.items() if n > 1}
+    assert duplicates <= {c.message.recipient for c in batch[:3]}  # at most the ones in flight
+    assert all(n <= 2 for n in counts.values())
+    wait_until(lambda: set(statuses(messages)) == {Status.DELIVERED}, what="delivery reports")
