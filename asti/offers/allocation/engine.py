@@ -1,0 +1,169 @@
+"""The public entry points: allocate() and what_if()."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from .candidates import arc_figures, candidate_pairs, merge_arcs
+from .explain import build_proposals, objective_of
+from .model import AllocationResult, ChildIn, UnitIn
+from .prepare import AllocationInputError, Prepared, prepare
+from .solve import SolveStats, max_flow_assignment, solve_arcs
+from .widen import MAX_QUALITY_ARCS, widen
+
+I64 = npt.NDArray[np.int64]
+
+DEFAULT_K = 6  # nearest open units of the language per child
+DEFAULT_AREA_K = 8  # nearest open units of the child's own area
+MAX_WIDEN_ROUNDS = 4
+
+
+def allocate(
+    units: Sequence[UnitIn],
+    children: Sequence[ChildIn],
+    *,
+    overrides: Mapping[str, str] | None = None,
+    k: int = DEFAULT_K,
+    area_k: int = DEFAULT_AREA_K,
+) -> AllocationResult:
+    """Propose a unit for every child (contract section 3), exactly and deterministically.
+
+    `overrides` maps child id -> unit id fixed by a planner; such a child (with its sibling
+    group) takes that unit first and the rest is optimised around it. Raises
+    AllocationInputError for duplicate ids, negative capacities or impossible overrides.
+    """
+    t_start = time.perf_counter()
+    prep = prepare(units, children, overrides)
+    timings = {"prepare": time.perf_counter() - t_start, "candidates": 0.0, "widen": 0.0}
+    geo = prep.geo
+    n_ent, n_units = len(prep.groups), len(prep.units)
+    assigned = np.full(n_ent, -1, dtype=np.int64)
+    residual = prep.cap.copy()
+    for ent, unit in prep.pinned.items():
+        assigned[ent] = unit
+        residual[unit] -= int(geo.ent_size[ent])
+    unit_lang = np.array([u.language for u in prep.units], dtype=object)
+    ent_lang = np.array(prep.ent_lang, dtype=object)
+    not_pinned = assigned < 0
+    stats = SolveStats()
+    widen_rounds = 0
+    for lang in sorted(set(prep.ent_lang)):
+        ents = np.flatnonzero((ent_lang == lang) & not_pinned).astype(np.int64)
+        open_units = np.flatnonzero(prep.eligible & (unit_lang == lang) & (residual > 0)).astype(np.int64)
+        if ents.size == 0 or open_units.size == 0:
+            continue
+        t0 = time.perf_counter()
+        tree = cKDTree(geo.u_xyz[open_units])
+        pe, pu = candidate_pairs(geo, ents, open_units, k=k, area_k=area_k, tree=tree)
+        arcs = arc_figures(geo, pe, pu)
+        timings["candidates"] += time.perf_counter() - t0
+        # objective 1 first, with a plain max flow: cheap rounds of widening before the costly solve
+        t1 = time.perf_counter()
+        for _ in range(MAX_WIDEN_ROUNDS):
+            chosen = max_flow_assignment(arcs, geo.ent_size, residual, n_ent)
+            add_e, add_u, _ = widen(geo, ents, open_units, residual, chosen, arcs, quality=False)
+            if add_e.size == 0:
+                break
+            arcs = merge_arcs(geo, arcs, add_e, add_u, n_units)
+            widen_rounds += 1
+        timings["widen"] += time.perf_counter() - t1
+        big = len(arcs) > MAX_QUALITY_ARCS
+        for rnd in range(MAX_WIDEN_ROUNDS + 1):
+            chosen, st = solve_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
+            stats.add(st)
+            if rnd == MAX_WIDEN_ROUNDS:
+                break
+            t1 = time.perf_counter()
+            add_e, add_u, skipped = widen(geo, ents, open_units, residual, chosen, arcs)
+            timings["widen"] += time.perf_counter() - t1
+            if skipped:
+                stats.exact = False
+                stats.notes.append(f"{lang}: too many arcs to widen for a sibling group; it may stay unplaced")
+            if add_e.size == 0:
+                break
+            if big:  # another solve would take minutes: report instead
+                stats.exact = False
+                stats.notes.append(
+                    f"{lang}: {add_e.size} candidate arcs that could still help were not tried "
+                    f"(graph of {len(arcs)} arcs; see ADR 0002)"
+                )
+                break
+            arcs = merge_arcs(geo, arcs, add_e, add_u, n_units)
+            widen_rounds += 1
+        assigned[ents] = chosen[ents]
+
+    t2 = time.perf_counter()
+    child_unit = assigned[geo.ent_of_child] if len(prep.children) else np.zeros(0, dtype=np.int64)
+    _check(prep, child_unit)
+    proposals = build_proposals(prep, child_unit)
+    timings["explain"] = time.perf_counter() - t2
+    timings["build"] = stats.build_s
+    timings["solve"] = stats.solve_s
+    timings["repair"] = stats.repair_s
+    timings["total"] = time.perf_counter() - t_start
+    return AllocationResult(
+        proposals=proposals,
+        objective=objective_of(proposals, prep),
+        timings=timings,
+        stats={
+            "children": len(prep.children),
+            "units": n_units,
+            "groups": sum(1 for g in prep.groups if len(g) > 1),
+            "components": stats.components,
+            "arcs": stats.arcs,
+            "split_groups": stats.split_groups,
+            "mip_rounds": stats.mip_rounds,
+            "widen_rounds": widen_rounds,
+            "distance_quantum_m": stats.max_quantum,
+        },
+        exact=stats.exact,
+        notes=stats.notes,
+    )
+
+
+def what_if(
+    units: Sequence[UnitIn],
+    children: Sequence[ChildIn],
+    base: AllocationResult,
+    capacity_changes: Mapping[str, int],
+    overrides: Mapping[str, str] | None = None,
+    *,
+    k: int = DEFAULT_K,
+    area_k: int = DEFAULT_AREA_K,
+) -> list[tuple[str, str | None, str | None]]:
+    """Children whose proposal changes if the units had the given capacities.
+
+    `capacity_changes` maps unit id -> the NEW capacity (absolute, >= 0). Nothing is
+    modified; returns (child_id, old unit id, new unit id) sorted by child id.
+    """
+    known = {u.id for u in units}
+    unknown = sorted(set(capacity_changes) - known)
+    if unknown:
+        raise AllocationInputError(f"capacity change for unknown unit(s): {', '.join(unknown)}")
+    changed = [replace(u, capacity=int(capacity_changes[u.id])) if u.id in capacity_changes else u for u in units]
+    new = allocate(changed, children, overrides=overrides, k=k, area_k=area_k)
+    old_by_child = {p.child_id: p.unit_id for p in base.proposals}
+    return [
+        (p.child_id, old_by_child.get(p.child_id), p.unit_id)
+        for p in new.proposals
+        if old_by_child.get(p.child_id) != p.unit_id
+    ]
+
+
+def _check(prep: Prepared, child_unit: I64) -> None:
+    """Hard rules, checked on the result (a violation is a bug, never a data problem)."""
+    placed = np.flatnonzero(child_unit >= 0)
+    if placed.size == 0:
+        return
+    units = child_unit[placed]
+    load = np.bincount(units, minlength=len(prep.units))
+    unit_lang = np.array([u.language for u in prep.units], dtype=object)
+    child_lang = np.array([prep.children[i].language for i in placed.tolist()], dtype=object)
+    if (load > prep.cap).any() or not prep.eligible[units].all() or (unit_lang[units] != child_lang).any():
+        raise AssertionError("allocation broke a hard rule")  # pragma: no cover - defensive

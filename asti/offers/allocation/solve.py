@@ -1,0 +1,151 @@
+"""Solve one language's candidate graph: split it into connected components, solve each."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import max_flow
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .candidates import Arcs
+from .flow import Component, CostRangeError, choice_from_flow, choose_weights, solve_flow, split_entities
+from .repair import repair
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass
+class SolveStats:
+    components: int = 0
+    arcs: int = 0
+    split_groups: int = 0
+    mip_rounds: int = 0
+    extra_flow_solves: int = 0
+    max_quantum: int = 1
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    repair_s: float = 0.0
+    exact: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: SolveStats) -> None:
+        self.components += other.components
+        self.arcs += other.arcs
+        self.split_groups += other.split_groups
+        self.mip_rounds += other.mip_rounds
+        self.extra_flow_solves += other.extra_flow_solves
+        self.max_quantum = max(self.max_quantum, other.max_quantum)
+        self.build_s += other.build_s
+        self.solve_s += other.solve_s
+        self.repair_s += other.repair_s
+        self.exact = self.exact and other.exact
+        self.notes.extend(other.notes)
+
+
+def solve_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int) -> tuple[I64, SolveStats]:
+    """Chosen global unit per entity (-1 = unplaced) for arcs over global entity/unit ids.
+
+    `ent_size` / `unit_cap` are indexed by global ids; entities without arcs stay unplaced.
+    """
+    stats = SolveStats(arcs=len(arcs))
+    assigned = np.full(n_ent, -1, dtype=np.int64)
+    if len(arcs) == 0:
+        return assigned, stats
+    t0 = time.perf_counter()
+    ents, ent_local = np.unique(arcs.ent, return_inverse=True)
+    units, unit_local = np.unique(arcs.unit, return_inverse=True)
+    n_e, n_u = int(ents.size), int(units.size)
+    graph = coo_matrix((np.ones(len(arcs), dtype=np.int8), (ent_local, n_e + unit_local)), shape=(n_e + n_u, n_e + n_u))
+    n_comp, label = connected_components(graph, directed=False)
+    # order components by their smallest entity so that the work order is canonical
+    arc_comp = label[ent_local]
+    order = np.argsort(arc_comp, kind="stable")  # arcs stay sorted by (entity, unit) inside
+    bounds = np.searchsorted(arc_comp[order], np.arange(n_comp + 1))
+    stats.components = int(n_comp)
+    stats.build_s += time.perf_counter() - t0
+    for c in range(n_comp):
+        sel = order[bounds[c] : bounds[c + 1]]
+        if sel.size == 0:
+            continue
+        t1 = time.perf_counter()
+        c_ents, c_ent_local = np.unique(ent_local[sel], return_inverse=True)
+        c_units, c_unit_local = np.unique(unit_local[sel], return_inverse=True)
+        comp = Component(
+            size=ent_size[ents[c_ents]],
+            cap=unit_cap[units[c_units]],
+            arc_ent=c_ent_local.astype(np.int64),
+            arc_unit=c_unit_local.astype(np.int64),
+            kept=arcs.kept[sel],
+            in_area=arcs.in_area[sel],
+            dist=arcs.dist[sel],
+        )
+        stats.build_s += time.perf_counter() - t1
+        choice, c_stats = solve_component(comp)
+        stats.add(c_stats)
+        placed = choice >= 0
+        assigned[ents[c_ents[placed]]] = units[c_units[comp.arc_unit[choice[placed]]]]
+    return assigned, stats
+
+
+def solve_component(comp: Component, *, quantum: int = 1) -> tuple[I64, SolveStats]:
+    """Chosen local arc per entity (-1 = unplaced) for one connected component."""
+    stats = SolveStats()
+    t0 = time.perf_counter()
+    w = choose_weights(comp, quantum)
+    stats.build_s += time.perf_counter() - t0
+    while True:
+        try:
+            sol = solve_flow(comp, w.unit_cost)
+            break
+        except CostRangeError:
+            w = choose_weights(comp, w.quantum * 2)
+    stats.max_quantum = w.quantum
+    stats.solve_s += sol.solve_s
+    split = split_entities(comp, sol)
+    if w.quantum > 1:
+        stats.exact = False
+        stats.notes.append(
+            f"component of {comp.n_ent} entities: distance counted in units of {w.quantum} m to fit int64"
+        )
+    if split.size == 0:
+        return choice_from_flow(comp, sol), stats
+    t1 = time.perf_counter()
+    stats.split_groups += int(split.size)
+    result = repair(comp, w, sol)
+    stats.mip_rounds += result.mip_solves
+    stats.extra_flow_solves += result.extra_flow_solves
+    stats.exact = stats.exact and result.exact
+    if result.note:
+        stats.notes.append(result.note)
+    stats.repair_s += time.perf_counter() - t1
+    return result.choice, stats
+
+
+def max_flow_assignment(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int) -> I64:
+    """Objective 1 alone (a plain max flow, seconds even at 500 000 children): per entity the
+    unit holding most of its flow, -1 when it got none. Used to widen candidates for unplaced
+    children before the costly min-cost solve (a split group is the repair's business)."""
+    assigned = np.full(n_ent, -1, dtype=np.int64)
+    if len(arcs) == 0:
+        return assigned
+    ents, ent_local = np.unique(arcs.ent, return_inverse=True)
+    units, unit_local = np.unique(arcs.unit, return_inverse=True)
+    n_e, n_u = int(ents.size), int(units.size)
+    source, sink = n_e + n_u, n_e + n_u + 1
+    tails = np.concatenate([np.full(n_e, source), ent_local, n_e + np.arange(n_u)]).astype(np.int64)
+    heads = np.concatenate([np.arange(n_e), n_e + unit_local, np.full(n_u, sink)]).astype(np.int64)
+    caps = np.concatenate([ent_size[ents], ent_size[arcs.ent], unit_cap[units]]).astype(np.int64)
+    smf = max_flow.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(tails, heads, caps)
+    if smf.solve(source, sink) != max_flow.SimpleMaxFlow.OPTIMAL:  # pragma: no cover
+        raise RuntimeError("max flow failed")
+    flows = np.asarray(smf.flows(np.arange(n_e, n_e + len(arcs), dtype=np.int64)), dtype=np.int64)
+    used = np.flatnonzero(flows > 0)
+    order = used[np.lexsort((-flows[used], arcs.ent[used]))]  # by entity, largest flow first
+    _, first = np.unique(arcs.ent[order], return_index=True)
+    assigned[arcs.ent[order[first]]] = arcs.unit[order[first]]
+    return assigned
