@@ -266,7 +266,9 @@ def main() -> None:
         print(json.dumps(run_one(args.one)))
         return
     for n in [int(x) for x in args.sizes.split(",") if x]:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n)], stdout=subprocess.PIPE, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], stdout=subprocess.PIPE, text=True, check=True
+        )
         report(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

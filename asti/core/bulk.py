@@ -65,4 +65,3 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                 cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", batch)  # noqa: S608
                 count += len(batch)
     return count
-

@@ -37,7 +37,6 @@ COLUMNS = {
 }
 
 
-
 class Extract:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
