@@ -44,8 +44,8 @@ BIG = np.iinfo(np.int64).max
 
 MAX_RESTRICTED_VARS = 20_000
 MAX_ROUNDS = 30
-NODE_WORK = 12_000_000  # flow-solve budget = NODE_WORK / arcs, within [8, 400]
-BNB_MAX_ARCS = 400_000  # larger components keep the local repair
+NODE_WORK = 8_000_000  # flow-solve budget = NODE_WORK / arcs, within [8, 400]
+BNB_MAX_ARCS = 150_000  # larger components keep the local repair
 
 Key = tuple[int, int, int, int]  # (-placed, -kept, -in_area, distance): smaller is better
 
