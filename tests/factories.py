@@ -56,13 +56,9 @@ class PersonFactory(factory.django.DjangoModelFactory[Guardian]):
     street_address = "Kotikatu 2"
     postal_code = "00100"
 
-    @factory.lazy_attribute
-    def hetu_encrypted(self) -> str:
-        return crypto.hetu_encrypt(self.hetu)
-
-    @factory.lazy_attribute
-    def hetu_digest(self) -> str:
-        return crypto.hetu_digest(self.hetu)
+    # `hetu` is declared by each concrete factory and excluded from the model: only its protected forms are stored.
+    hetu_encrypted = factory.LazyAttribute(lambda o: crypto.hetu_encrypt(o.hetu))
+    hetu_digest = factory.LazyAttribute(lambda o: crypto.hetu_digest(o.hetu))
 
 
 class GuardianFactory(PersonFactory):
