@@ -6,7 +6,6 @@ import pytest
 
 from asti.offers.models import OfferRound
 from asti.offers.selectors import eligible_children
-from asti.people.models import Child
 from tests.factories import ChildFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +43,6 @@ def test_a_current_unit_without_pre_primary_still_makes_the_child_eligible() -> 
 def test_factories_make_valid_protected_identity_codes() -> None:
     from stdnum.fi import hetu
 
-    child = Child.objects.get(pk=ChildFactory(birth_date=dt.date(2021, 3, 14)).pk)
+    child = ChildFactory.create(birth_date=dt.date(2021, 3, 14))
     assert hetu.is_valid(child.hetu, allow_temporary=True)
     assert child.hetu.startswith("140321A9")
