@@ -6,14 +6,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from asti.audit.services import audit_log
 from asti.core import clock
 from asti.people.importer.extract import read_extract
 from asti.people.importer.writer import write_extract
-from asti.people.models import ImportRun
-from asti.units.models import AdmissionArea
+from asti.people.models import Child, Custody, Guardian, ImportRun
+from asti.units.models import AdmissionArea, Unit
 
 
 @dataclass
@@ -41,6 +41,7 @@ def city_data_import(*, directory: Path, actor: str) -> ImportReport:
         )
         audit_log(actor=actor, operation="IMPORT", target_type="extract", target_id=directory.name,
                   details={"counts": counts})  # fmt: skip
+    _refresh_planner_statistics()
     t2 = time.perf_counter()
     rows = len(extract.units) + len(extract.children) + len(extract.guardians) + len(extract.custodies)
     return ImportReport(
@@ -49,3 +50,11 @@ def city_data_import(*, directory: Path, actor: str) -> ImportReport:
         timings={**extract.timings, "write": t2 - t1, "total": t2 - t0},
         rows=rows,
     )
+
+
+def _refresh_planner_statistics() -> None:
+    """Bulk-loaded tables have no statistics until analysed; without them a round's queries plan badly (10 s
+    instead of 1 s for a 50,000-child round on PostgreSQL)."""
+    with connection.cursor() as cursor:
+        for model in (AdmissionArea, Unit, Guardian, Child, Custody):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
