@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from asti.core.bulk import insert_rows
 from asti.offers.allocation import AllocationResult, ChildIn, UnitIn
 from asti.offers.models import OfferRound, Proposal
 from asti.offers.selectors import eligible_children
@@ -95,28 +96,33 @@ def store_proposals(offer_round: OfferRound, data: RoundInput, result: Allocatio
     }
     Proposal.objects.filter(round=offer_round).delete()
     language = {c.id: c.language for c in data.children}
-    new: list[Proposal] = []
+    columns = [
+        "round_id", "child_id", "unit_id", "education_language", "reason", "detail", "distance_m", "kept_current",
+        "in_area", "nearest_in_area_unit_id", "nearest_in_area_distance_m", "group_key", "override_unit_id",
+        "override_reason", "override_by", "override_at",
+    ]  # fmt: skip
+    rows = []
     for p in result.proposals:
         child_pk = data.child_pks[p.child_id]
         override = kept.get(child_pk)
-        new.append(
-            Proposal(
-                round=offer_round,
-                child_id=child_pk,
-                unit_id=data.unit_pks[p.unit_id] if p.unit_id else None,
-                education_language=language[p.child_id],
-                reason=p.reason.value,
-                detail=p.detail,
-                distance_m=p.distance_m,
-                kept_current=p.kept_current,
-                in_area=p.in_area,
-                nearest_in_area_unit_id=data.unit_pks.get(p.nearest_in_area_unit_id or ""),
-                nearest_in_area_distance_m=p.nearest_in_area_distance_m,
-                group_key=p.group_id or "",
-                override_unit_id=override.override_unit_id if override else None,
-                override_reason=override.override_reason if override else "",
-                override_by=override.override_by if override else "",
-                override_at=override.override_at if override else None,
+        rows.append(
+            (
+                offer_round.pk,
+                child_pk,
+                data.unit_pks[p.unit_id] if p.unit_id else None,
+                language[p.child_id],
+                p.reason.value,
+                p.detail,
+                p.distance_m,
+                p.kept_current,
+                p.in_area,
+                data.unit_pks.get(p.nearest_in_area_unit_id or ""),
+                p.nearest_in_area_distance_m,
+                p.group_id or "",
+                override.override_unit_id if override else None,
+                override.override_reason if override else "",
+                override.override_by if override else "",
+                override.override_at if override else None,
             )
         )
-    Proposal.objects.bulk_create(new, batch_size=2000)
+    insert_rows(Proposal, columns, rows)
