@@ -15,21 +15,8 @@ from asti.demo.areas import AreaLayer
 from asti.demo.people import People
 from asti.demo.sources import PostalArea
 from asti.demo.units import Unit
-
-UNIT_COLUMNS = (
-    "unit_id", "name_fi", "name_sv", "street_address", "postal_code", "lat", "lon", "provider", "language",
-    "pre_primary", "pre_primary_capacity", "admission_area_id", "email", "phone",
-)  # fmt: skip
-CHILD_COLUMNS = (
-    "child_id", "hetu", "first_name", "last_name", "birth_date", "language", "education_language",
-    "street_address", "postal_code", "municipality_code", "lat", "lon", "admission_area_id", "non_disclosure",
-    "current_unit_id", "round_the_clock",
-)  # fmt: skip
-GUARDIAN_COLUMNS = (
-    "guardian_id", "hetu", "first_name", "last_name", "phone", "email", "language", "street_address",
-    "postal_code", "non_disclosure",
-)  # fmt: skip
-GUARDIANSHIP_COLUMNS = ("child_id", "guardian_id")
+from asti.people.importer.columns import CHILD_COLUMNS, GUARDIAN_COLUMNS, UNIT_COLUMNS
+from asti.people.importer.columns import CUSTODY_COLUMNS as GUARDIANSHIP_COLUMNS
 
 
 def _bool(value: bool) -> str:

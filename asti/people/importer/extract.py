@@ -9,25 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asti.people.importer.areas import AreaLocator, AreaRecord, read_areas
+from asti.people.importer.columns import CHILD_COLUMNS, CUSTODY_COLUMNS, GUARDIAN_COLUMNS, UNIT_COLUMNS
 from asti.people.importer.fields import RowParser
 from asti.people.importer.problems import ImportFailed, Problems
 from asti.people.importer.reader import Row, read_csv
 from asti.people.rules import resolve_education_language
-
-UNIT_COLUMNS = (
-    "unit_id", "name_fi", "name_sv", "street_address", "postal_code", "lat", "lon", "provider", "language",
-    "pre_primary", "pre_primary_capacity", "admission_area_id", "email", "phone",
-)  # fmt: skip
-CHILD_COLUMNS = (
-    "child_id", "hetu", "first_name", "last_name", "birth_date", "language", "education_language",
-    "street_address", "postal_code", "municipality_code", "lat", "lon", "admission_area_id", "non_disclosure",
-    "current_unit_id", "round_the_clock",
-)  # fmt: skip
-GUARDIAN_COLUMNS = (
-    "guardian_id", "hetu", "first_name", "last_name", "phone", "email", "language", "street_address",
-    "postal_code", "non_disclosure",
-)  # fmt: skip
-CUSTODY_COLUMNS = ("child_id", "guardian_id")
 
 
 @dataclass(slots=True)
