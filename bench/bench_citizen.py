@@ -43,20 +43,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from benchlib import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_citizen"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIME_LIMIT = 110.0  # seconds for the whole run; the load phases stop early rather than run over
-
-
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -299,7 +291,7 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     print(f"== guardian pages on PostgreSQL ({database_url.rsplit('/', 1)[1]}); {os.cpu_count()} CPUs seen")
-    ensure_postgres_database(database_url)
+    fresh_postgres_database(database_url)
     with tempfile.TemporaryDirectory(prefix="asti-bench-citizen-") as tmp:
         workdir = Path(tmp)
         targets = prepare(args.children, workdir)

@@ -15,18 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchlib import fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench"
-
-
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def run_one(database_url: str, extract: Path) -> None:
@@ -86,7 +78,7 @@ def main() -> None:
             run_one(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", extract)
         if args.database in ("postgres", "both"):
             url = os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT)
-            ensure_postgres_database(url)
+            fresh_postgres_database(url)
             run_one(url, extract)
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchlib import fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_messaging"
 TOKEN = "bench-inbound-token"  # noqa: S105 (a local benchmark)
@@ -45,15 +47,6 @@ OFFER = (
     "https://asti.example.fi/t/{token}"
 )
 ANSWER = "Kiitos! Vastauksesi on kirjattu."
-
-
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def base_env(database_url: str) -> dict[str, str]:
@@ -373,7 +366,7 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"asti-bench-messaging-{kind}-"))
     if kind == "postgres":
         url = os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT)
-        ensure_postgres_database(url)
+        fresh_postgres_database(url)
     else:
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = base_env(url)

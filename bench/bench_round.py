@@ -15,17 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_round"
-
-
-def fresh_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(*args: str, env: dict[str, str]) -> str:
@@ -42,7 +35,7 @@ def one(children: int, url: str, tmp: Path) -> None:
                  env=env)  # fmt: skip
     codes = next((line.split("=", 1)[1] for line in out.splitlines() if "ASTI_MUNICIPALITY_CODES=" in line), "091")
     env["ASTI_MUNICIPALITY_CODES"] = codes
-    fresh_database(url)
+    fresh_postgres_database(url)
     manage("migrate", "-v0", env=env)
     manage("import_city_data", str(extract), env=env)
     round_id = manage("offer_round", "create", "--year", str(year), env=env).split()[-1]

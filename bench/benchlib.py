@@ -1,0 +1,13 @@
+"""Shared by the benchmark scripts (run as `python bench/<script>.py`, so this module is importable by name)."""
+
+from __future__ import annotations
+
+
+def fresh_postgres_database(url: str) -> None:
+    """Drops and creates the database named at the end of a postgres:// URL (benchmarks only)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
