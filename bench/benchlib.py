@@ -4,10 +4,12 @@ from __future__ import annotations
 
 
 def fresh_postgres_database(url: str) -> None:
-    """Drops and creates the database named at the end of a postgres:// URL (benchmarks only)."""
+    """Drops and creates the database named at the end of a postgres:// URL and its audit trail's database
+    (`<name>_audit`, settings `DATABASES["audit"]`), benchmarks only."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        for db in (name, f"{name}_audit"):
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db}"')

@@ -7,6 +7,7 @@ development, test and demo fall back to clearly marked local-only values.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -119,18 +120,55 @@ if IS_PRODUCTION:
 else:
     DATABASES = {"default": env.db("DATABASE_URL", default=_default_db)}
 _db = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    _db.setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
+
+
+def _tune_database(db: dict[str, Any]) -> None:
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        db.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    else:
+        db.setdefault("CONN_MAX_AGE", 60)
+        db.setdefault("CONN_HEALTH_CHECKS", True)
+
+
+_tune_database(_db)
+
+
+# === Audit trail (asti.audit) ====================================================================================
+# Who saw or changed which person's data lives in a database of its own (asti.audit.router), never beside the
+# business data. AUDIT_DATABASE_URL names it; without it, it sits beside the main one: `<file>-audit.sqlite3`
+# next to an SQLite file, `<name>_audit` on the same PostgreSQL server. `manage.py migrate` prepares both (and
+# creates the PostgreSQL database when it is missing and the role may); in production give it a role of its own
+# that may only INSERT and SELECT.
+def _audit_database_default(main: dict[str, Any]) -> dict[str, Any]:
+    audit = {k: v for k, v in main.items() if k not in ("TEST", "OPTIONS")}
+    audit["OPTIONS"] = {k: v for k, v in main.get("OPTIONS", {}).items() if k != "init_command"}
+    if main["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(main["NAME"])
+        audit["NAME"] = str(path.with_name(f"{path.stem}-audit{path.suffix or '.sqlite3'}"))
+    else:
+        audit["NAME"] = f"{main['NAME']}_audit"
+    return audit
+
+
+DATABASES["audit"] = (
+    env.db("AUDIT_DATABASE_URL") if env.str("AUDIT_DATABASE_URL", default="") else _audit_database_default(_db)
+)
+_tune_database(DATABASES["audit"])
+if DATABASES["audit"]["ENGINE"] == "django.db.backends.sqlite3":
+    import os as _os
+
+    DATABASES["audit"].setdefault("TEST", {}).setdefault(
+        "NAME", str(BASE_DIR / "var" / f"test-asti-audit-{_os.getpid()}.sqlite3")
     )
-else:
-    _db.setdefault("CONN_MAX_AGE", 60)
-    _db.setdefault("CONN_HEALTH_CHECKS", True)
+DATABASE_ROUTERS = ["asti.audit.router.AuditRouter"]
+# === end of audit trail ==========================================================================================
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,6 +11,21 @@ from django.core.management import call_command
 EXAMPLE_EXTRACT = Path(__file__).parent / "people" / "fixtures" / "example-extract"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every database test may use the audit trail's database too (asti.audit.router keeps it apart from
+    the business data), unless a test names its databases itself."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if marker is None and not uses_db:
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if "databases" in kwargs:
+            continue
+        kwargs["databases"] = ["default", "audit"]
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests talk to this machine only (databases, local test servers), never to the outside."""

@@ -1,6 +1,12 @@
 """Who saw or changed which person's data: append-only, written after the business change commits."""
 
+from typing import Any
+
 from django.db import models
+
+
+class AuditTrailIsAppendOnly(Exception):
+    pass
 
 
 class AuditEvent(models.Model):
@@ -18,3 +24,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.operation} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("an audit event is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("an audit event is never deleted")
