@@ -136,7 +136,10 @@ def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[tu
     return what_if(data.units, data.children, base, capacity_changes, overrides=data.overrides)
 
 
-UNIT_PUBLIC_FIELDS = ("name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "language")
+UNIT_PUBLIC_FIELDS = (
+    "name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "language", "pre_primary_hours",
+    "opening_hours",
+)  # fmt: skip
 
 
 def unit_details_update(*, unit_id: str, changes: dict[str, Any], actor: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -103,12 +104,56 @@ class AnswerForm(forms.Form):
         guardian.queryset = guardians
 
 
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
+        address = ", ".join(part for part in (obj.street_address, obj.postal_code) if part)
+        return f"{obj.name_fi} ({address})" if address else obj.name_fi
+
+
+class PaperApplicationForm(forms.Form):
+    """A pre-primary application that came on paper, as staff copy it from the form."""
+
+    guardian = GuardianChoiceField(queryset=Guardian.objects.none(), label=_("Guardian who signed"), empty_label=None)
+    received_on = forms.DateField(
+        label=_("Received on"), help_text=_("The day the paper application arrived, as 20.11.2026 or 2026-11-20."),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+    )  # fmt: skip
+    wish_1 = UnitChoiceField(queryset=Unit.objects.none(), label=_("First wish"), to_field_name="unit_id")
+    wish_2 = UnitChoiceField(
+        queryset=Unit.objects.none(), label=_("Second wish"), to_field_name="unit_id", required=False
+    )
+    wish_3 = UnitChoiceField(
+        queryset=Unit.objects.none(), label=_("Third wish"), to_field_name="unit_id", required=False
+    )
+    supplementary_ecec = forms.BooleanField(
+        label=_("Needs early childhood education before or after pre-primary hours"), required=False
+    )
+
+    def __init__(self, *args: Any, guardians: QuerySet[Guardian], units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (("guardian", guardians), ("wish_1", units), ("wish_2", units), ("wish_3", units)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        wishes = [data.get(f"wish_{i}") for i in (1, 2, 3)]
+        if wishes[1] is None and wishes[2] is not None:
+            self.add_error("wish_3", _("Fill in the second wish before the third."))
+        chosen = [w.pk for w in wishes if w is not None]
+        if len(set(chosen)) != len(chosen):
+            self.add_error("wish_2" if wishes[1] in wishes[:1] else "wish_3", _("Each unit can be wished for once."))
+        data["units"] = chosen
+        return data
+
+
 class UnitForm(forms.ModelForm[Unit]):
     class Meta:
         model = Unit
         fields = (
-            "name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "language",
-            "pre_primary_capacity",
+            "name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "opening_hours",
+            "pre_primary_hours", "language", "pre_primary_capacity",
         )  # fmt: skip
         labels = {
             "name_fi": _("Name in Finnish"),
@@ -117,6 +162,8 @@ class UnitForm(forms.ModelForm[Unit]):
             "postal_code": _("Postal code"),
             "email": _("Email"),
             "phone": _("Phone"),
+            "opening_hours": _("Opening hours"),
+            "pre_primary_hours": _("Daily pre-primary hours"),
             "language": _("Language of education"),
             "pre_primary_capacity": _("Pre-primary places"),
         }
@@ -127,6 +174,28 @@ class UnitForm(forms.ModelForm[Unit]):
             self.fields["pre_primary_capacity"].disabled = True
             self.fields["language"].disabled = True
         self.fields["postal_code"].validators.append(_postal_code)
+        self.fields["pre_primary_hours"].help_text = _("For example 8.30–12.30. Leave empty to use the round's hours.")
+        self.fields["opening_hours"].help_text = _("For example Mon–Fri 6.30–17.30.")
+        self.fields["phone"].help_text = _("In international form, for example +358931012345.")
+
+    def clean_pre_primary_hours(self) -> str:
+        return normalise_hours(self.cleaned_data["pre_primary_hours"])
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2})[.:](\d{2})\s*[-–—]\s*(\d{1,2})[.:](\d{2})\s*$")
+
+
+def normalise_hours(value: str) -> str:
+    """'8:30 - 12.30' → '8.30–12.30'; empty stays empty; anything else, or an end before the start, is refused."""
+    if not value.strip():
+        return ""
+    m = _HOURS.match(value)
+    if m is None:
+        raise forms.ValidationError(_("Write the hours as start–end, for example 8.30–12.30."))
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60) or (h1, m1) >= (h2, m2):
+        raise forms.ValidationError(_("The hours must be real times of day, the end after the start."))
+    return f"{h1}.{m1:02d}–{h2}.{m2:02d}"
 
 
 def _postal_code(value: str) -> None:

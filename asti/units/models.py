@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from asti.core.models import EducationLanguage, TimeStampedModel
 
@@ -38,9 +39,9 @@ class AdmissionArea(TimeStampedModel):
 
 
 class Provider(models.TextChoices):
-    MUNICIPAL = "municipal", "municipal"
-    PRIVATE = "private", "private"
-    PURCHASED = "purchased", "purchased service"
+    MUNICIPAL = "municipal", _("municipal")
+    PRIVATE = "private", _("private")
+    PURCHASED = "purchased", _("purchased service")
 
 
 class Unit(TimeStampedModel):
@@ -60,6 +61,16 @@ class Unit(TimeStampedModel):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    # Kept by the unit's director (not in the registry extract; an import leaves them as they are).
+    pre_primary_hours = models.CharField(
+        max_length=20,
+        blank=True,
+        db_default="",
+        help_text="Daily pre-primary hours, e.g. 8.30–12.30; blank: the round's hours",
+    )
+    opening_hours = models.CharField(
+        max_length=100, blank=True, db_default="", help_text="When the unit is open, e.g. Mon–Fri 6.30–17.30"
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

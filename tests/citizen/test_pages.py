@@ -43,6 +43,13 @@ def test_offer_page_shows_unit_reason_hours_and_helsinki_deadline(sent_round: Of
     assert 'action="/offers/' not in page  # answering starts from a confirmation page, not a one-click form
 
 
+def test_offer_page_shows_the_units_own_hours_where_its_director_set_them(sent_round: OfferRound) -> None:
+    offer = offer_of("C1")
+    Unit.objects.filter(pk=offer.unit_id).update(pre_primary_hours="8.15–12.15")
+    page = client_for("G1").get(f"/offers/{offer.pk}/").content.decode()
+    assert "8.15–12.15" in page and sent_round.daily_hours not in page
+
+
 PATHS = [
     "/offers/{id}/",
     "/offers/{id}/accept/",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.urls import reverse
 
 from asti.audit.models import AuditEvent
@@ -73,7 +75,17 @@ def test_director_sees_only_their_unit_and_another_unit_is_404(director: User) -
 def unit_form(unit: Unit, **changes: Any) -> dict[str, Any]:
     data = {
         name: getattr(unit, name)
-        for name in ("name_fi", "name_sv", "street_address", "postal_code", "email", "phone", "language")
+        for name in (
+            "name_fi",
+            "name_sv",
+            "street_address",
+            "postal_code",
+            "email",
+            "phone",
+            "language",
+            "opening_hours",
+            "pre_primary_hours",
+        )
     }
     data["pre_primary_capacity"] = unit.pre_primary_capacity
     return {**data, **changes}
@@ -103,6 +115,41 @@ def test_director_edits_their_unit_audited_and_capacity_locks_once_sent(
     assert response.status_code == 302
     kallio.refresh_from_db()
     assert kallio.pre_primary_capacity == 5 and kallio.email == "kallio@city.example"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("8:30 - 12.30", "8.30–12.30"), ("9.00–13.00", "9.00–13.00"), ("  7.05—11.45 ", "7.05–11.45"), ("", "")],
+)
+def test_director_sets_the_units_hours_written_one_way(
+    typed: str, stored: str, director: User, city: None, example_extract: Any
+) -> None:
+    client = client_for(director)
+    kallio = Unit.objects.get(unit_id="PK-KALLIO")
+    url = reverse("staff:unit", args=["PK-KALLIO"])
+    kallio.pre_primary_hours = "1.00–2.00"
+    kallio.save(update_fields=["pre_primary_hours"])
+    response = client.post(url, unit_form(kallio, pre_primary_hours=typed, opening_hours="ma–pe 6.30–17.30"))
+    assert response.status_code == 302
+    kallio.refresh_from_db()
+    assert (kallio.pre_primary_hours, kallio.opening_hours) == (stored, "ma–pe 6.30–17.30")
+
+    call_command("import_city_data", str(example_extract), stdout=StringIO())  # the registry has no hours
+    kallio.refresh_from_db()
+    assert (kallio.pre_primary_hours, kallio.opening_hours) == (stored, "ma–pe 6.30–17.30")
+
+
+@pytest.mark.parametrize("typed", ["noon", "13.00–9.00", "25.00–26.00", "8.75–12.00", "8–12"])
+def test_unit_hours_that_are_not_a_time_span_are_refused_and_nothing_changes(
+    typed: str, director: User, city: None
+) -> None:
+    client = client_for(director)
+    kallio = Unit.objects.get(unit_id="PK-KALLIO")
+    response = client.post(reverse("staff:unit", args=["PK-KALLIO"]), unit_form(kallio, pre_primary_hours=typed))
+    assert response.status_code == 200
+    assert 'id="id_pre_primary_hours_error"' in response.content.decode()
+    kallio.refresh_from_db()
+    assert kallio.pre_primary_hours == ""
 
 
 def test_summary_shows_units_areas_and_an_svg_chart_without_inline_styles(
@@ -274,3 +321,17 @@ def test_pages_speak_finnish_and_swedish(planner: User, allocated_round: OfferRo
     client = client_for(planner)
     page = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert word in page
+
+
+def test_staff_switch_the_language_on_any_page_and_it_stays(planner: User, allocated_round: OfferRound) -> None:
+    client = client_for(planner)  # the browser asks for English
+    url = reverse("staff:round", args=[allocated_round.pk])
+    page = client.get(url).content.decode()
+    assert f'action="{reverse("set_language")}"' in page and 'name="next" value="' + url + '"' in page
+    assert "Rounds" in page and 'lang="sv"' in page
+    response = client.post(reverse("set_language"), {"language": "sv", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert '<html lang="sv">' in page and "Omgångar" in page
+    assert "fördelad" in page  # the round's status label is translated too
+    assert "Omgångar" in client.get(reverse("staff:families")).content.decode()
