@@ -24,6 +24,11 @@ class ApplicationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class ApplicationChannel(models.TextChoices):
+    ONLINE = "online", _("online")
+    PAPER = "paper", _("on paper")
+
+
 class Application(TimeStampedModel):
     """One guardian's application for a child, with a snapshot of what the registry said when it was sent."""
 
@@ -42,6 +47,11 @@ class Application(TimeStampedModel):
     )
     language = models.CharField(max_length=2, help_text="the guardian's language when applying")
     sent_at = models.DateTimeField()
+    channel = models.CharField(
+        max_length=8, choices=ApplicationChannel.choices, default=ApplicationChannel.ONLINE, db_default="online"
+    )
+    received_on = models.DateField(null=True, blank=True, help_text="a paper application: the day it arrived")
+    recorded_by = models.CharField(max_length=200, blank=True, help_text="a paper application: who entered it")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -78,6 +88,7 @@ class Wish(models.Model):
 
 class EventKind(models.TextChoices):
     SENT = "sent", _("Application sent")
+    RECEIVED_ON_PAPER = "received_paper", _("Paper application received")
     IN_PROCESS = "in_process", _("Processing started")
     DECIDED = "decided", _("Decision made")
     CANCELLED = "cancelled", _("Application cancelled")

@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
+from asti.applications.models import Application, ApplicationEvent, Wish
 from asti.messaging.models import FAILED_STATUSES, FollowUp, InboundMessage, Message
 from asti.offers.models import Feedback, Offer, OfferRound, Proposal
 from asti.people.models import Child, Guardian
@@ -67,6 +68,7 @@ class Family:
     replies: list[InboundMessage]
     follow_ups: list[FollowUp]
     feedback: list[Feedback]
+    applications: list[Application] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -88,7 +90,16 @@ def family_detail(*, child: Child) -> Family:
     )
     follow_ups = list(FollowUp.objects.filter(subject_type="offer", subject_id__in=offer_ids).order_by("created_at"))
     feedback = list(Feedback.objects.filter(offer__in=offers).select_related("guardian").order_by("given_at"))
-    family = Family(child, guardians, proposals, offers, messages, replies, follow_ups, feedback)
+    applications = list(
+        Application.objects.filter(child=child)
+        .select_related("guardian", "declined_offer")
+        .prefetch_related(
+            Prefetch("wishes", queryset=Wish.objects.select_related("unit").order_by("position")),
+            Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "id")),
+        )
+        .order_by("-sent_at", "-pk")
+    )
+    family = Family(child, guardians, proposals, offers, messages, replies, follow_ups, feedback, applications)
     family.timeline = _timeline(family)
     return family
 
@@ -111,5 +122,8 @@ def _timeline(family: Family) -> list[dict[str, Any]]:
         events.append((follow_up.created_at, "follow_up", follow_up.get_reason_display()))
     for feedback in family.feedback:
         events.append((feedback.given_at, "feedback", str(feedback.score)))
+    for application in family.applications:
+        for event in application.events.all():
+            events.append((event.at, "application_" + event.kind, event.get_kind_display()))
     events.sort(key=lambda e: e[0])
     return [{"at": at, "kind": kind, "detail": detail} for at, kind, detail in events]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("families/", families.family_search, name="families"),
     path("families/<str:child_id>/", families.family_page, name="family"),
     path("families/<str:child_id>/answer/", families.family_answer, name="family_answer"),
+    path("families/<str:child_id>/application/", families.family_paper_application, name="family_application"),
     path("units/", units.unit_list, name="units"),
     path("units/<str:unit_id>/", units.unit_edit, name="unit"),
     path("audit/", audit.audit_page, name="audit"),

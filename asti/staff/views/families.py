@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from asti.applications.models import Application, ApplicationKind, ApplicationStatus
+from asti.applications.selectors import wishable_units
+from asti.applications.services import ApplicationError, ApplicationErrorCode, paper_application_create
 from asti.audit.services import audit_log, audit_log_many
+from asti.core import clock
 from asti.offers.answers import AnswerResult, offer_answer
 from asti.offers.models import Offer, OfferRound, OfferStatus
 from asti.people.models import Child, Guardian
 from asti.staff.access import actor, staff_view
 from asti.staff.families import FamilyFilters, family_detail, family_list
-from asti.staff.forms import AnswerForm, FamilyFilterForm
+from asti.staff.forms import AnswerForm, FamilyFilterForm, PaperApplicationForm
 from asti.staff.selectors import can_see_families, families_visible_for
 
 TIMELINE_LABELS = {
@@ -31,6 +36,24 @@ TIMELINE_LABELS = {
     "reply_received": gettext_lazy("Reply received"),
     "follow_up": gettext_lazy("Put on the follow-up list"),
     "feedback": gettext_lazy("Satisfaction answer"),
+    "application_sent": gettext_lazy("Application"),
+    "application_received_paper": gettext_lazy("Application"),
+    "application_in_process": gettext_lazy("Application"),
+    "application_decided": gettext_lazy("Application"),
+    "application_cancelled": gettext_lazy("Application"),
+}
+
+PAPER_APPLICATION_ERRORS = {
+    ApplicationErrorCode.NOT_GUARDIAN: gettext_lazy("The guardian chosen does not have custody of the child."),
+    ApplicationErrorCode.OFFER_STILL_OPEN: gettext_lazy(
+        "The child's offer is still open: record the guardian's answer to it first."
+    ),
+    ApplicationErrorCode.ALREADY_SENT: gettext_lazy("The child already has an application being processed."),
+    ApplicationErrorCode.UNKNOWN_UNIT: gettext_lazy("A unit wished for does not take pre-primary applications."),
+    ApplicationErrorCode.RECEIVED_IN_FUTURE: gettext_lazy("The day received cannot be in the future."),
+    ApplicationErrorCode.NO_WISHES: gettext_lazy("Choose at least one unit."),
+    ApplicationErrorCode.TOO_MANY_WISHES: gettext_lazy("Choose at most three units."),
+    ApplicationErrorCode.REPEATED_UNIT: gettext_lazy("Each unit can be wished for once."),
 }
 
 
@@ -71,13 +94,33 @@ def family_search(request: HttpRequest) -> HttpResponse:
 
 def _answer_form(child: Child, data: object = None) -> AnswerForm:
     offers = Offer.objects.filter(child=child, status=OfferStatus.OPEN).select_related("round", "unit")
-    guardians = Guardian.objects.filter(custodies__child=child, custodies__active=True).distinct()
-    return AnswerForm(data, offers=offers, guardians=guardians)
+    return AnswerForm(data, offers=offers, guardians=_guardians(child))
 
 
-@staff_view(can_see_families)
-def family_page(request: HttpRequest, child_id: str) -> HttpResponse:
-    child = _child_or_404(request, child_id)
+def _guardians(child: Child) -> QuerySet[Guardian]:
+    return Guardian.objects.filter(custodies__child=child, custodies__active=True, active=True).distinct()
+
+
+def _paper_form(child: Child, data: object = None) -> PaperApplicationForm:
+    initial = {"received_on": clock.today_helsinki()}
+    return PaperApplicationForm(data, guardians=_guardians(child), units=wishable_units(), initial=initial)
+
+
+def _paper_application_blocked(child: Child) -> str:
+    """Why no paper application can be entered now ("" when it can)."""
+    if Offer.objects.filter(child=child, status=OfferStatus.OPEN).exists():
+        return str(PAPER_APPLICATION_ERRORS[ApplicationErrorCode.OFFER_STILL_OPEN])
+    pending = Application.objects.filter(
+        child=child, kind=ApplicationKind.PRESCHOOL, status__in=[ApplicationStatus.SENT, ApplicationStatus.IN_PROCESS]
+    )
+    if pending.exists():
+        return str(PAPER_APPLICATION_ERRORS[ApplicationErrorCode.ALREADY_SENT])
+    return ""
+
+
+def _family_response(
+    request: HttpRequest, child: Child, *, paper_form: PaperApplicationForm | None = None, status: int = 200
+) -> HttpResponse:
     family = family_detail(child=child)
     audit_log(actor=actor(request), operation="VIEW", target_type="child", target_id=child.child_id,
               details={"page": "family", "guardians": [g.guardian_id for g in family.guardians]})  # fmt: skip
@@ -91,9 +134,37 @@ def family_page(request: HttpRequest, child_id: str) -> HttpResponse:
             "child": child,
             "timeline": timeline,
             "answer_form": _answer_form(child),
+            "paper_form": paper_form or _paper_form(child),
+            "paper_blocked": _paper_application_blocked(child),
             "may_see_address": may_see_address,
         },
+        status=status,
     )
+
+
+@staff_view(can_see_families)
+def family_page(request: HttpRequest, child_id: str) -> HttpResponse:
+    return _family_response(request, _child_or_404(request, child_id))
+
+
+@staff_view(can_see_families)
+@require_POST
+def family_paper_application(request: HttpRequest, child_id: str) -> HttpResponse:
+    child = _child_or_404(request, child_id)
+    form = _paper_form(child, request.POST)
+    if not form.is_valid():
+        return _family_response(request, child, paper_form=form, status=400)
+    try:
+        paper_application_create(
+            child=child, guardian=form.cleaned_data["guardian"], unit_ids=form.cleaned_data["units"],
+            supplementary_ecec=form.cleaned_data["supplementary_ecec"],
+            received_on=form.cleaned_data["received_on"], actor=actor(request),
+        )  # fmt: skip
+    except ApplicationError as error:
+        form.add_error(None, PAPER_APPLICATION_ERRORS[error.code])
+        return _family_response(request, child, paper_form=form, status=400)
+    messages.success(request, _("The paper application was entered."))
+    return redirect("staff:family", child_id=child.child_id)
 
 
 @staff_view(can_see_families)
