@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from asti.core import clock
 from asti.identity.claims import LoginRefused, RefusalReason, citizen_from_claims, staff_from_claims
@@ -98,7 +99,7 @@ def login_refuse(
     return render(
         request,
         "identity/refused.html",
-        {"reason": str(reason), "flow": str(flow), "retry_url_name": retry},
+        {"reason": str(reason), "flow": str(flow), "retry_url_name": retry, "language_next": reverse(retry)},
         status=REFUSAL_STATUS.get(reason, 403),
     )
 

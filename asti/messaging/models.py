@@ -8,28 +8,29 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from asti.people.models import Guardian
 
 
 class Channel(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "email"
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("email")
 
 
 class Lane(models.TextChoices):
-    FAST = "fast", "fast (answers, confirmations)"
-    BULK = "bulk", "bulk (offers, reminders)"
+    FAST = "fast", _("fast (answers, confirmations)")
+    BULK = "bulk", _("bulk (offers, reminders)")
 
 
 class Status(models.TextChoices):
-    CREATED = "created", "created"
-    SENDING = "sending", "sending"
-    SENT = "sent", "sent (handed to the gateway)"
-    DELIVERED = "delivered", "delivered"
-    TEMPORARY_FAILURE = "temporary_failure", "temporary failure (will be retried)"
-    PERMANENT_FAILURE = "permanent_failure", "permanent failure"
-    TECHNICAL_FAILURE = "technical_failure", "technical failure"
+    CREATED = "created", _("created")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent (handed to the gateway)")
+    DELIVERED = "delivered", _("delivered")
+    TEMPORARY_FAILURE = "temporary_failure", _("temporary failure (will be retried)")
+    PERMANENT_FAILURE = "permanent_failure", _("permanent failure")
+    TECHNICAL_FAILURE = "technical_failure", _("technical failure")
 
 
 FINAL_STATUSES = frozenset({Status.DELIVERED, Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE})
@@ -132,9 +133,9 @@ class DeliveryReport(models.Model):
 
 
 class HandlingResult(models.TextChoices):
-    PENDING = "pending", "pending"
-    NO_HANDLER = "no_handler", "no reply handler registered"
-    HANDLER_ERROR = "handler_error", "the reply handler failed"
+    PENDING = "pending", _("pending")
+    NO_HANDLER = "no_handler", _("no reply handler registered")
+    HANDLER_ERROR = "handler_error", _("the reply handler failed")
 
 
 class InboundMessage(models.Model):
@@ -171,10 +172,10 @@ class InboundMessage(models.Model):
 
 
 class FollowUpReason(models.TextChoices):
-    UNREACHABLE = "unreachable", "no channel reached the family"
-    REPLY_NEEDS_STAFF = "reply_needs_staff", "a reply needs a person"
-    HANDLER_ERROR = "handler_error", "a reply could not be handled"
-    NO_ANSWER = "no_answer", "no answer by the deadline"
+    UNREACHABLE = "unreachable", _("no channel reached the family")
+    REPLY_NEEDS_STAFF = "reply_needs_staff", _("a reply needs a person")
+    HANDLER_ERROR = "handler_error", _("a reply could not be handled")
+    NO_ANSWER = "no_answer", _("no answer by the deadline")
 
 
 class FollowUp(models.Model):
@@ -207,8 +208,8 @@ class FollowUp(models.Model):
 
 
 class Direction(models.TextChoices):
-    TO_GUARDIAN = "out", "to the guardian"
-    FROM_GUARDIAN = "in", "from the guardian"
+    TO_GUARDIAN = "out", _("to the guardian")
+    FROM_GUARDIAN = "in", _("from the guardian")
 
 
 class SimulatedMessage(models.Model):

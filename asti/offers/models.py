@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from asti.core.models import TimeStampedModel
 from asti.people.models import Child
@@ -10,15 +11,15 @@ from asti.units.models import Unit
 
 
 class RoundStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    ALLOCATED = "allocated", "allocated"
-    SENT = "sent", "sent"
-    CLOSED = "closed", "closed"
+    DRAFT = "draft", _("draft")
+    ALLOCATED = "allocated", _("allocated")
+    SENT = "sent", _("sent")
+    CLOSED = "closed", _("closed")
 
 
 class NoAnswerPolicy(models.TextChoices):
-    AUTO_ACCEPT = "auto_accept", "confirm the place automatically"
-    STAFF = "staff", "hand to staff"
+    AUTO_ACCEPT = "auto_accept", _("confirm the place automatically")
+    STAFF = "staff", _("hand to staff")
 
 
 class OfferRound(TimeStampedModel):
@@ -50,11 +51,11 @@ class OfferRound(TimeStampedModel):
 
 
 class Reason(models.TextChoices):
-    CURRENT_UNIT = "CURRENT_UNIT", "keeps the current unit"
-    SIBLING = "SIBLING", "together with a sibling"
-    IN_AREA = "IN_AREA", "in the child's own admission area"
-    OUT_OF_AREA = "OUT_OF_AREA", "outside the child's admission area"
-    UNPLACED = "UNPLACED", "no place could be proposed"
+    CURRENT_UNIT = "CURRENT_UNIT", _("keeps the current unit")
+    SIBLING = "SIBLING", _("together with a sibling")
+    IN_AREA = "IN_AREA", _("in the child's own admission area")
+    OUT_OF_AREA = "OUT_OF_AREA", _("outside the child's admission area")
+    UNPLACED = "UNPLACED", _("no place could be proposed")
 
 
 class Proposal(models.Model):
@@ -90,19 +91,19 @@ class Proposal(models.Model):
 
 
 class OfferStatus(models.TextChoices):
-    OPEN = "open", "waiting for an answer"
-    ACCEPTED = "accepted", "accepted"
-    DECLINED = "declined", "declined"
-    AUTO_ACCEPTED = "auto_accepted", "confirmed without an answer"
-    NO_ANSWER = "no_answer", "no answer, with staff"
+    OPEN = "open", _("waiting for an answer")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    AUTO_ACCEPTED = "auto_accepted", _("confirmed without an answer")
+    NO_ANSWER = "no_answer", _("no answer, with staff")
 
 
 class AnswerChannel(models.TextChoices):
-    SMS = "sms", "SMS reply"
-    LINK = "link", "e-service"
-    PHONE = "phone", "by phone, recorded by staff"
-    PAPER = "paper", "on paper, recorded by staff"
-    DEADLINE = "deadline", "the round's no-answer policy"
+    SMS = "sms", _("SMS reply")
+    LINK = "link", _("e-service")
+    PHONE = "phone", _("by phone, recorded by staff")
+    PAPER = "paper", _("on paper, recorded by staff")
+    DEADLINE = "deadline", _("the round's no-answer policy")
 
 
 class Offer(TimeStampedModel):

@@ -1,4 +1,5 @@
-"""Every message of the guardian pages has a Finnish and a Swedish translation, and the catalogs are compiled."""
+"""Every message of the guardian and staff pages (and the status labels both show) has a Finnish and a Swedish
+translation, and the catalogs are compiled."""
 
 from __future__ import annotations
 
@@ -11,17 +12,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["citizen", "applications", "core"]
+APPS = ["citizen", "applications", "core", "identity", "staff", "offers", "messaging", "units"]
 
 
 def _entries(po: Path) -> dict[str, str]:
     text = po.read_text(encoding="utf-8")
     entries: dict[str, str] = {}
     for block in text.split("\n\n")[1:]:
+        context = _join(block, "msgctxt")
+        key = f"{context}\x04{_join(block, 'msgid')}" if context else _join(block, "msgid")
         if "#, fuzzy" in block:
-            entries[_join(block, "msgid")] = ""
-            continue
-        entries[_join(block, "msgid")] = _join(block, "msgstr")
+            entries[key] = ""
+        elif "msgid_plural" in block:  # every plural form translated, or none counts
+            forms = [_join(block, rf"msgstr\[{i}\]") for i in range(2)]
+            entries[key] = forms[0] if all(forms) else ""
+        else:
+            entries[key] = _join(block, "msgstr")
     return entries
 
 
@@ -51,3 +57,19 @@ def test_every_message_in_the_code_has_fi_and_sv_translations(app: str, tmp_path
         assert missing == [], f"{po}: untranslated {missing}"
         mo = po.with_suffix(".mo")
         assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - 1, f"run compilemessages for {po}"
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_a_message_shared_by_two_apps_is_translated_the_same_in_both(language: str) -> None:
+    """Django merges the apps' catalogs and the first app wins: two translations of one message would make a
+    page's wording depend on the order of INSTALLED_APPS."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for app in APPS:
+        for msgid, msgstr in _entries(ROOT / "asti" / app / "locale" / language / "LC_MESSAGES" / "django.po").items():
+            if not msgid or not msgstr:
+                continue
+            if msgid in seen and seen[msgid][1] != msgstr:
+                clashes.append(f"{msgid!r}: {seen[msgid][0]} {seen[msgid][1]!r} / {app} {msgstr!r}")
+            seen.setdefault(msgid, (app, msgstr))
+    assert clashes == []
