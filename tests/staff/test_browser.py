@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from asti.applications.models import Application
 from asti.messaging.inbound import inbound_receive
 from asti.messaging.models import Message
 from asti.offers.models import Offer, OfferRound, OfferStatus
@@ -121,6 +122,16 @@ def test_planner_reviews_overrides_and_sends_the_round_then_watches_the_dashboar
     page.get_by_role("button", name="Kirjaa vastaus").click()
     expect(page.locator(".staff-message")).to_contain_text("Vastaus kirjattiin")
     assert Offer.objects.get(child__child_id="C5").status == OfferStatus.DECLINED
+
+    # The family's application for another place came on paper: service guidance enters it.
+    page.select_option("#id_wish_1", "PK-TOOLO")
+    page.get_by_role("button", name="Kirjaa hakemus").click()
+    expect(page.locator(".staff-message")).to_contain_text("Paperihakemus kirjattiin")
+    expect(page.locator(".staff-application")).to_contain_text("Päiväkoti Töölö")
+    expect(page.locator("#timeline")).to_contain_text("Paperihakemus saapui")
+    assert_accessible(page)
+    application = Application.objects.get(child__child_id="C5")
+    assert application.channel == "paper" and application.recorded_by == "demo.planner"
     page.goto(f"/staff/rounds/{rid}/dashboard/")
     expect(page.locator("#fig-declined")).to_have_text("1")
     visit(page, "/staff/units/")
@@ -138,6 +149,13 @@ def test_director_edits_capacity_and_cannot_open_another_unit_or_a_family(
     page.get_by_role("button", name="Tallenna").click()
     expect(page.locator(".staff-message")).to_contain_text("tallennettiin")
     assert Unit.objects.get(unit_id="PK-KALLIO").pre_primary_capacity == 6
+    page.fill("#id_pre_primary_hours", "8:30 - 12:30")
+    page.get_by_role("button", name="Tallenna").click()
+    expect(page.locator("#id_pre_primary_hours")).to_have_value("8.30–12.30")
+    page.get_by_role("button", name="svenska").click()  # the language switch, on a staff page
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.get_by_role("button", name="Spara")).to_be_visible()
+    assert_accessible(page)
     for url, status in (("/staff/units/PK-SORNAINEN/", 404), ("/staff/families/C1/", 403), ("/staff/rounds/", 403)):
         response = page.goto(url)
         assert response is not None and response.status == status, url
