@@ -278,6 +278,9 @@ if IS_PRODUCTION and (ASTI_DEMO_LOGIN or ASTI_ADMIN_PASSWORD_LOGIN):
 ASTI_LOGIN_RATE_PER_IP: int = env.int("ASTI_LOGIN_RATE_PER_IP", default=30)
 ASTI_LOGIN_RATE_PER_SESSION: int = env.int("ASTI_LOGIN_RATE_PER_SESSION", default=10)
 ASTI_LOGIN_RATE_WINDOW: int = env.int("ASTI_LOGIN_RATE_WINDOW", default=300)
+# The counts live in Django's cache. CACHE_URL=redis://host:6379/0 shares them between the web server's
+# processes (what production needs: `check --deploy` warns otherwise); without it each process counts alone.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # request.META key a trusted reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 ASTI_CLIENT_IP_HEADER: str = env.str("ASTI_CLIENT_IP_HEADER", default="")
 # ==== end of identity ===========================================================================================

@@ -1,7 +1,8 @@
 """Login attempts counted per client address and per session in fixed windows, in Django's cache.
 
-The default cache is per process (LocMem): with several worker processes each counts on its own, so the
-effective limit is the setting times the number of workers. A shared cache (Redis, database) makes it exact.
+With CACHE_URL naming Redis the web server's processes share the counts and the limit is exact. Without it the
+cache is per process (LocMem): each worker counts on its own, so the effective limit is the setting times the
+number of workers (`check --deploy` warns).
 """
 
 from __future__ import annotations
