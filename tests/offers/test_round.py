@@ -118,3 +118,20 @@ def test_family_codes_tell_a_familys_children_apart() -> None:
     codes = family_codes(custody, ["C1", "C3", "C4", "C7", "C8", "C9"])
     assert codes["C3"] != codes["C4"] and codes["C7"] != codes["C8"]
     assert codes["C1"] == "1" and codes["C9"] == "1"
+
+
+def test_a_sent_round_keeps_its_proposals_even_if_the_store_is_called_directly(round_id: int) -> None:
+    from asti.offers.adapter import load_round_input, store_proposals
+    from asti.offers.allocation import allocate
+    from asti.offers.sending import round_send
+
+    services.round_allocate(round_id=round_id, actor="t")
+    before = sorted(Proposal.objects.filter(round_id=round_id).values_list("pk", "unit_id"))
+    round_send(round_id=round_id, actor="t")
+    offer_round = OfferRound.objects.get(pk=round_id)
+    data = load_round_input(offer_round)
+    with pytest.raises(ValueError, match="has offers"):
+        store_proposals(offer_round, data, allocate(data.units, data.children, overrides=data.overrides))
+    assert sorted(Proposal.objects.filter(round_id=round_id).values_list("pk", "unit_id")) == before
+    with pytest.raises(services.RoundError):
+        services.round_allocate(round_id=round_id, actor="t")
