@@ -231,14 +231,16 @@ def report(r: dict[str, object]) -> None:
     bare = max(t["solve"], 1e-9)
     print(f"\n== {r['children']:,} children, {r['units']:,} units ==")
     print(
-        f"time: candidates {t['candidates']:.2f}s  build {t['build']:.2f}s  solve (bare OR-Tools) "
-        f"{t['solve']:.2f}s  repair {t['repair']:.2f}s  widen {t['widen']:.2f}s  explain {t['explain']:.2f}s  "
+        f"time: candidates {t['candidates']:.2f}s  build {t['build']:.2f}s  solve (bare OR-Tools, all stages) "
+        f"{t['solve']:.2f}s  potentials {t['potentials']:.2f}s  repair {t['repair']:.2f}s  widen {t['widen']:.2f}s  "
+        f"explain {t['explain']:.2f}s  "
         f"total {t['total']:.2f}s  whole/bare {t['total'] / bare:.1f}x"
     )
     print(
         f"graph: {s['arcs']:,} arcs, {s['components']} components, {s['groups']} sibling groups, "
         f"{s['split_groups']} split by the relaxation, {s['mip_rounds']} MIP rounds, "
-        f"{s['widen_rounds']} widening rounds, distance quantum {s['distance_quantum_m']} m, exact={r['exact_flag']}"
+        f"{s['widen_rounds']} widening rounds, {s['flow_stages']} flow stages, "
+        f"{s['unproven_groups']} groups settled without proof, exact={r['exact_flag']}"
     )
     print(f"memory: peak RSS {r['rss_peak_mb']:.0f} MB (input data alone {r['rss_before_mb']:.0f} MB)")
     print(f"{'':22}{'exact (min-cost flow)':>24}{'greedy nearest-with-room':>28}")

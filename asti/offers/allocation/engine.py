@@ -105,6 +105,7 @@ def allocate(
     timings["explain"] = time.perf_counter() - t2
     timings["build"] = stats.build_s
     timings["solve"] = stats.solve_s
+    timings["potentials"] = stats.potentials_s
     timings["repair"] = stats.repair_s
     timings["total"] = time.perf_counter() - t_start
     return AllocationResult(
@@ -120,7 +121,9 @@ def allocate(
             "split_groups": stats.split_groups,
             "mip_rounds": stats.mip_rounds,
             "widen_rounds": widen_rounds,
-            "distance_quantum_m": stats.max_quantum,
+            "flow_stages": stats.flow_stages,
+            "flow_solves_in_repair": stats.extra_flow_solves,
+            "unproven_groups": stats.unproven_groups,
         },
         exact=stats.exact,
         notes=stats.notes,

@@ -25,7 +25,9 @@ unplaced):
    instead). Best-first, pruned by the incumbent.
 
 A deterministic node budget (by component size) bounds the work; if it runs out, the best
-solution found is used and the result is flagged as not proven optimal.
+solution found is used and the result is flagged as not proven optimal. Components over
+BNB_MAX_ARCS arcs, or whose combined tiered cost does not fit int64, get the local repair
+alone. Either way the note states the gap to the relaxation's lexicographic bound.
 """
 
 from __future__ import annotations
@@ -71,21 +73,46 @@ class _Penalties:
 
 
 def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
+    """An integer solution from the component's lexicographically optimal flow `sol`."""
     split = split_entities(comp, sol)
     mips = 0
-    if _tier_culprit(comp, w, sol, comp, split) < 0:
-        choice, mips = _certify(comp, w, _penalties(comp, sol, split), sol.max_flow)
-        if choice is not None:
-            return RepairResult(choice, True, mips, 0)
+    n_arcs = max(1, int(comp.arc_ent.size))
+    if w.unit_cost is not None:
+        # the lexicographic optimum is also optimal for the combined cost (strict tier weights)
+        sol = sol.with_costs(comp, w.unit_cost)
+        if _tier_culprit(comp, w, sol, comp, split) < 0:
+            choice, mips = _certify(comp, w, _penalties(comp, sol, split), sol.max_flow)
+            if choice is not None:
+                return RepairResult(choice, True, mips, 0)
     local = local_repair(comp, w, sol)
     mips += int(split.size)
-    n_arcs = max(1, int(comp.arc_ent.size))
-    if n_arcs > BNB_MAX_ARCS:
-        local_note = f"{split.size} sibling groups settled locally in a component of {n_arcs} arcs: not proven optimal"
+    if w.unit_cost is None or n_arcs > BNB_MAX_ARCS:
+        gap = gap_to_bound(_key(comp, w, local), _bound(comp, w, comp, sol, {}))
+        local_note = (
+            f"{split.size} sibling groups settled locally in a component of {n_arcs} arcs: not proven optimal ({gap})"
+        )
         return RepairResult(local, False, mips, 0, local_note)
     best, exhausted, used, solves = _branch_and_bound(comp, w, sol, local, max(8, min(400, NODE_WORK // n_arcs)))
-    note = None if exhausted else f"group branch-and-bound stopped after {solves} flow solves: optimality not proven"
+    note = None
+    if not exhausted:
+        gap = gap_to_bound(_key(comp, w, best), _bound(comp, w, comp, sol, {}))
+        note = f"group branch-and-bound stopped after {solves} flow solves: optimality not proven ({gap})"
     return RepairResult(best, exhausted, mips + used, solves, note)
+
+
+def gap_to_bound(key: Key, bound: Key) -> str:
+    """How far an integer solution's key can be from the optimum, by the relaxation's bound."""
+    names = ("placed children", "kept children", "children in own area")
+    for i in range(4):
+        if bound[i] == -BIG:
+            return (
+                f"optimal in {', '.join(names[:i])}; the relaxation does not bound {names[i] if i < 3 else 'distance'}"
+            )
+        if key[i] != bound[i]:
+            if i == 3:
+                return f"total distance at most {key[3] - bound[3]} m above the optimum"
+            return f"at most {key[i] - bound[i]} more {names[i]} possible"
+    return "equal to the relaxation bound"
 
 
 def _branch_and_bound(
@@ -106,7 +133,7 @@ def _branch_and_bound(
             break
         node, _, _ = _apply_pins(comp, w, pins)
         if pins:
-            node_sol = solve_flow(node, w.unit_cost)
+            node_sol = solve_flow(node, w.combined())
             solves += 1
         else:
             node_sol = sol
@@ -136,7 +163,7 @@ def _branch_and_bound(
                 break
             child_pins = {**pins, g: arc}
             child, _, _ = _apply_pins(comp, w, child_pins)
-            child_sol = solve_flow(child, w.unit_cost)
+            child_sol = solve_flow(child, w.combined())
             solves += 1
             child_bound = _bound(comp, w, child, child_sol, child_pins)
             if child_bound >= best_key:
@@ -203,7 +230,7 @@ def _tier_culprit(comp: Component, w: Weights, sol: FlowSolution, node: Componen
 
 def _cost(comp: Component, w: Weights, choice: I64) -> int:
     arcs = choice[choice >= 0]
-    return int((w.unit_cost[arcs] * comp.size[comp.arc_ent[arcs]]).sum())
+    return int((w.combined()[arcs] * comp.size[comp.arc_ent[arcs]]).sum())
 
 
 def _flow_cost(sol: FlowSolution) -> int:
@@ -221,7 +248,7 @@ def _apply_pins(comp: Component, w: Weights, pins: dict[int, int]) -> tuple[Comp
         size[e] = 0
         if a >= 0:
             cap[comp.arc_unit[a]] -= comp.size[e]
-            cost += int(w.unit_cost[a]) * int(comp.size[e])
+            cost += int(w.combined()[a]) * int(comp.size[e])
             placed += int(comp.size[e])
     node = Component(size, cap, comp.arc_ent, comp.arc_unit, comp.kept, comp.in_area, comp.dist)
     return node, cost, placed

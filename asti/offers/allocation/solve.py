@@ -12,7 +12,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .candidates import Arcs
-from .flow import Component, CostRangeError, choice_from_flow, choose_weights, solve_flow, split_entities
+from .flow import Component, choice_from_flow, choose_weights, solve_lexicographic, split_entities
 from .repair import repair
 
 I64 = npt.NDArray[np.int64]
@@ -25,9 +25,11 @@ class SolveStats:
     split_groups: int = 0
     mip_rounds: int = 0
     extra_flow_solves: int = 0
-    max_quantum: int = 1
+    flow_stages: int = 0
+    unproven_groups: int = 0
     build_s: float = 0.0
     solve_s: float = 0.0
+    potentials_s: float = 0.0
     repair_s: float = 0.0
     exact: bool = True
     notes: list[str] = field(default_factory=list)
@@ -38,9 +40,11 @@ class SolveStats:
         self.split_groups += other.split_groups
         self.mip_rounds += other.mip_rounds
         self.extra_flow_solves += other.extra_flow_solves
-        self.max_quantum = max(self.max_quantum, other.max_quantum)
+        self.flow_stages = max(self.flow_stages, other.flow_stages)
+        self.unproven_groups += other.unproven_groups
         self.build_s += other.build_s
         self.solve_s += other.solve_s
+        self.potentials_s += other.potentials_s
         self.repair_s += other.repair_s
         self.exact = self.exact and other.exact
         self.notes.extend(other.notes)
@@ -91,26 +95,17 @@ def solve_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int
     return assigned, stats
 
 
-def solve_component(comp: Component, *, quantum: int = 1) -> tuple[I64, SolveStats]:
+def solve_component(comp: Component) -> tuple[I64, SolveStats]:
     """Chosen local arc per entity (-1 = unplaced) for one connected component."""
     stats = SolveStats()
     t0 = time.perf_counter()
-    w = choose_weights(comp, quantum)
+    w = choose_weights(comp)
     stats.build_s += time.perf_counter() - t0
-    while True:
-        try:
-            sol = solve_flow(comp, w.unit_cost)
-            break
-        except CostRangeError:
-            w = choose_weights(comp, w.quantum * 2)
-    stats.max_quantum = w.quantum
+    sol = solve_lexicographic(comp, w)
+    stats.flow_stages = sol.stages
     stats.solve_s += sol.solve_s
+    stats.potentials_s += sol.potentials_s
     split = split_entities(comp, sol)
-    if w.quantum > 1:
-        stats.exact = False
-        stats.notes.append(
-            f"component of {comp.n_ent} entities: distance counted in units of {w.quantum} m to fit int64"
-        )
     if split.size == 0:
         return choice_from_flow(comp, sol), stats
     t1 = time.perf_counter()
@@ -119,6 +114,8 @@ def solve_component(comp: Component, *, quantum: int = 1) -> tuple[I64, SolveSta
     stats.mip_rounds += result.mip_solves
     stats.extra_flow_solves += result.extra_flow_solves
     stats.exact = stats.exact and result.exact
+    if not result.exact:
+        stats.unproven_groups += int(split.size)
     if result.note:
         stats.notes.append(result.note)
     stats.repair_s += time.perf_counter() - t1

@@ -6,7 +6,6 @@ import numpy as np
 
 from asti.offers.allocation import ChildIn
 from asti.offers.allocation.flow import (
-    COST_LIMIT,
     Component,
     choose_weights,
     potentials,
@@ -61,19 +60,15 @@ def _component(n: int, dist: int) -> Component:
 def test_weights_are_lexicographic_and_fit() -> None:
     comp = _component(5, 1000)
     w = choose_weights(comp)
-    assert w.quantum == 1
+    assert w.unit_cost is not None
     assert w.w3 > int(np.max(w.dq)) * comp.n_ent  # any distance change < one in-area child
     assert w.w2 > w.w3 * comp.n_ent  # any in-area change < one kept child
 
 
-def test_distance_quantum_grows_instead_of_overflowing() -> None:
-    comp = _component(40, 10**15)  # absurd distances force a coarser unit
+def test_combined_cost_is_dropped_when_it_does_not_fit() -> None:
+    comp = _component(40, 10**15)  # absurd distances: no int64 room for the tier weights
     w = choose_weights(comp)
-    assert w.quantum > 1
-    top = int(np.max(np.abs(w.unit_cost)))
-    assert top * (comp.n_ent + comp.n_unit + 3) < COST_LIMIT
-    sol = solve_flow(comp, w.unit_cost)
-    assert sol.max_flow == 40
+    assert w.unit_cost is None
 
 
 def test_potentials_certify_the_flow() -> None:
@@ -123,3 +118,12 @@ def test_lexicographic_mip() -> None:
     assert got is not None and got.tolist() == [0, 3]
     infeasible = AssignmentMip(**{**mip.__dict__, "total": 3})
     assert solve_lexicographic(infeasible, [(dist, False)]) is None
+
+
+def test_gap_to_bound_names_the_first_differing_tier() -> None:
+    from asti.offers.allocation.repair import BIG, gap_to_bound
+
+    assert gap_to_bound((-10, -5, -7, 900), (-10, -6, -BIG, -BIG)) == "at most 1 more kept children possible"
+    assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 850)) == "total distance at most 50 m above the optimum"
+    assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 900)) == "equal to the relaxation bound"
+    assert "does not bound distance" in gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, -BIG))
