@@ -141,6 +141,17 @@ def application_create(
         )  # fmt: skip
 
 
+def paper_application_blocker(child: Child) -> ApplicationErrorCode | None:
+    """Why no paper application can be entered for the child now (None when it can): an open offer is
+    answered first, and one pre-primary application in process per child."""
+    if Offer.objects.filter(child=child, status=OfferStatus.OPEN).exists():
+        return ApplicationErrorCode.OFFER_STILL_OPEN
+    pending = [ApplicationStatus.SENT, ApplicationStatus.IN_PROCESS]
+    if Application.objects.filter(child=child, kind=ApplicationKind.PRESCHOOL, status__in=pending).exists():
+        return ApplicationErrorCode.ALREADY_SENT
+    return None
+
+
 def paper_application_create(
     *,
     child: Child,
@@ -161,17 +172,11 @@ def paper_application_create(
         raise ApplicationError(ApplicationErrorCode.RECEIVED_IN_FUTURE)
     with transaction.atomic():
         child = Child.objects.select_for_update().get(pk=child.pk)
-        offers = Offer.objects.select_for_update().filter(child=child).order_by("-pk")
-        if any(o.status == OfferStatus.OPEN for o in offers):
-            raise ApplicationError(ApplicationErrorCode.OFFER_STILL_OPEN)
-        pending = Application.objects.filter(
-            child=child,
-            kind=ApplicationKind.PRESCHOOL,
-            status__in=[ApplicationStatus.SENT, ApplicationStatus.IN_PROCESS],
-        )
-        if pending.exists():
-            raise ApplicationError(ApplicationErrorCode.ALREADY_SENT)
-        answered = {a for a in Application.objects.filter(child=child).values_list("declined_offer_id", flat=True)}
+        offers = list(Offer.objects.select_for_update().filter(child=child).order_by("-pk"))
+        blocker = paper_application_blocker(child)
+        if blocker is not None:
+            raise ApplicationError(blocker)
+        answered = set(Application.objects.filter(child=child).values_list("declined_offer_id", flat=True))
         declined = next((o for o in offers if o.status == OfferStatus.DECLINED and o.pk not in answered), None)
         return _store(
             child=child, guardian=guardian, offer=declined, wanted=wanted, supplementary_ecec=supplementary_ecec,

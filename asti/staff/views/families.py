@@ -11,9 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from asti.applications.models import Application, ApplicationKind, ApplicationStatus
 from asti.applications.selectors import wishable_units
-from asti.applications.services import ApplicationError, ApplicationErrorCode, paper_application_create
+from asti.applications.services import (
+    ApplicationError,
+    ApplicationErrorCode,
+    paper_application_blocker,
+    paper_application_create,
+)
 from asti.audit.services import audit_log, audit_log_many
 from asti.core import clock
 from asti.offers.answers import AnswerResult, offer_answer
@@ -108,14 +112,8 @@ def _paper_form(child: Child, data: object = None) -> PaperApplicationForm:
 
 def _paper_application_blocked(child: Child) -> str:
     """Why no paper application can be entered now ("" when it can)."""
-    if Offer.objects.filter(child=child, status=OfferStatus.OPEN).exists():
-        return str(PAPER_APPLICATION_ERRORS[ApplicationErrorCode.OFFER_STILL_OPEN])
-    pending = Application.objects.filter(
-        child=child, kind=ApplicationKind.PRESCHOOL, status__in=[ApplicationStatus.SENT, ApplicationStatus.IN_PROCESS]
-    )
-    if pending.exists():
-        return str(PAPER_APPLICATION_ERRORS[ApplicationErrorCode.ALREADY_SENT])
-    return ""
+    blocker = paper_application_blocker(child)
+    return "" if blocker is None else str(PAPER_APPLICATION_ERRORS[blocker])
 
 
 def _family_response(
