@@ -27,7 +27,12 @@ from asti.identity.selectors import guardian_for_user
 from asti.offers.answers import AnswerResult, feedback_give, offer_answer
 from asti.offers.links import LinkError, read_token
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
-from asti.offers.selectors import children_visible_for, offer_visible_for, offers_visible_for
+from asti.offers.selectors import (
+    children_visible_for,
+    offer_is_visible_for,
+    offer_visible_for,
+    offers_visible_for,
+)
 from asti.people.models import Guardian
 
 
@@ -104,7 +109,12 @@ def offer_detail(request: HttpRequest, guardian: Guardian, offer_id: int) -> Htt
         "reasons": reason_text(offer.proposal, show_distance=not offer.child.non_disclosure),
         "start_date": _start_date(offer),
         "can_answer": _can_answer(offer),
-        "application": application_for_offer(guardian=guardian, offer_id=offer.pk),
+        # Only a declined offer links to its application (see offer.html).
+        "application": (
+            application_for_offer(guardian=guardian, offer_id=offer.pk)
+            if offer.status == OfferStatus.DECLINED
+            else None
+        ),
         **_feedback_context(request, guardian, offer),
     }
     return render(request, "citizen/offer.html", context)
@@ -124,25 +134,28 @@ def _feedback_context(request: HttpRequest, guardian: Guardian, offer: Offer) ->
 @require_http_methods(["GET", "POST"])
 def offer_answer_page(request: HttpRequest, guardian: Guardian, offer_id: int, answer: str) -> HttpResponse:
     """GET asks to confirm; POST records the answer (the confirmation message is queued by offer_answer)."""
-    offer = _offer_or_404(guardian, offer_id)
     accept = answer == "accept"
     if request.method == "GET":
+        offer = _offer_or_404(guardian, offer_id)
         if not _can_answer(offer):
             return redirect("citizen:offer", offer_id=offer.pk)
         context = {"offer": offer, "accept": accept, "unit_name": offer.unit.name_in(get_language() or "fi")}
         return render(request, "citizen/confirm.html", context)
+    # offer_answer reads (and locks) the offer itself: here only whether this guardian may answer it.
+    if not offer_is_visible_for(guardian=guardian, offer_id=offer_id):
+        raise Http404
     outcome = offer_answer(
-        offer_id=offer.pk, accept=accept, guardian=guardian, channel=AnswerChannel.LINK, actor=actor_for(guardian)
+        offer_id=offer_id, accept=accept, guardian=guardian, channel=AnswerChannel.LINK, actor=actor_for(guardian)
     )
     if outcome.result in (AnswerResult.APPLIED, AnswerResult.SAME_AGAIN):
         if accept:
-            return redirect("citizen:offer_done", offer_id=offer.pk)
-        return redirect("citizen:apply", offer_id=offer.pk)
+            return redirect("citizen:offer_done", offer_id=offer_id)
+        return redirect("citizen:apply", offer_id=offer_id)
     if outcome.result is AnswerResult.LATE:
         messages.error(request, _("The deadline for answering has passed. Please contact service guidance."))
     else:
         messages.info(request, _("This offer has already been answered."))
-    return redirect("citizen:offer", offer_id=offer.pk)
+    return redirect("citizen:offer", offer_id=offer_id)
 
 
 @guardian_page

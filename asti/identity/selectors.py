@@ -25,12 +25,13 @@ def citizen_identity_for_user(*, user: AnyUser) -> CitizenIdentity | None:
 def guardian_for_user(*, user: AnyUser) -> Guardian | None:
     """The registry guardian a logged-in citizen is, or None (not a citizen login, or not in the registry).
 
-    Looked up on every call by the identity code's keyed digest, so a re-imported registry links at once.
+    Looked up on every call by the identity code's keyed digest, so a re-imported registry links at once: one
+    query on every guardian page (the citizen identity joined to the registry, as guardian_for_hetu_digest).
     """
     if not user.is_authenticated:
         return None
-    digest = CitizenIdentity.objects.filter(user_id=user.pk).values_list("hetu_digest", flat=True).first()
-    return guardian_for_hetu_digest(hetu_digest=digest) if digest else None
+    digests = CitizenIdentity.objects.filter(user_id=user.pk).exclude(hetu_digest="").values("hetu_digest")
+    return Guardian.objects.filter(hetu_digest__in=digests, active=True).order_by("pk").first()
 
 
 def staff_roles_for_user(*, user: AnyUser) -> frozenset[Role]:

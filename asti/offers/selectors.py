@@ -272,6 +272,26 @@ def offers_visible_for(*, guardian: Guardian) -> QuerySet[Offer]:
     )
 
 
+def _offer_in_custody(guardian: Guardian, offer_id: int) -> QuerySet[Offer]:
+    """The rule of offers_visible_for for one offer, with the custody joined (a child and a guardian have one
+    custody, so this is one row at most) rather than a subquery."""
+    return Offer.objects.filter(
+        pk=offer_id, child__active=True, child__custodies__guardian=guardian, child__custodies__active=True
+    )
+
+
 def offer_visible_for(*, guardian: Guardian, offer_id: int) -> Offer | None:
-    """The offer when its child is in this guardian's active custody, else None (the page says 404)."""
-    return offers_visible_for(guardian=guardian).filter(pk=offer_id).first()
+    """The offer when its child is in this guardian's active custody, else None (the page says 404).
+
+    One small query with what the pages of a single offer show (no ordering, no subquery).
+    """
+    if not guardian.active:
+        return None
+    offers = _offer_in_custody(guardian, offer_id).select_related("child", "unit", "round", "proposal")
+    found = list(offers.order_by()[:1])
+    return found[0] if found else None
+
+
+def offer_is_visible_for(*, guardian: Guardian, offer_id: int) -> bool:
+    """Whether offer_visible_for would find the offer, without reading it (before a service that reads it)."""
+    return guardian.active and _offer_in_custody(guardian, offer_id).exists()
