@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connections, transaction
 
-from asti.audit.models import AuditEvent, AuditTrailIsAppendOnly
+from asti.audit.models import AuditEvent, AuditTrailIsAppendOnly, PendingAuditEvent
 from asti.audit.router import AuditRouter
-from asti.audit.services import audit_log
+from asti.audit.services import audit_log, audit_log_many, forward_pending
 from asti.core import clock
 from tests.factories import ChildFactory
 
@@ -31,6 +37,8 @@ def test_events_live_in_the_audit_database_only() -> None:
     assert "audit_auditevent" not in _tables("default")
     assert "people_child" in _tables("default")
     assert "people_child" not in _tables("audit")
+    assert "audit_pendingauditevent" in _tables("default")  # the queue of events waiting for a commit
+    assert "audit_pendingauditevent" not in _tables("audit")
 
     audit_log(actor="planner1", operation="VIEW", target_type="child", target_id="42")
 
@@ -42,19 +50,68 @@ def test_events_live_in_the_audit_database_only() -> None:
 
 @pytest.mark.django_db(transaction=True, databases=["default", "audit"])
 def test_written_after_the_business_change_commits_and_not_for_a_rollback() -> None:
-    seen_inside: list[int] = []
+    seen_inside: list[tuple[int, int]] = []
     with transaction.atomic():
         child = ChildFactory()
         audit_log(actor="planner1", operation="UPDATE", target_type="child", target_id=str(child.pk))
-        seen_inside.append(AuditEvent.objects.count())
-    assert seen_inside == [0]
+        seen_inside.append((AuditEvent.objects.count(), PendingAuditEvent.objects.count()))
+    assert seen_inside == [(0, 1)]  # waiting in the change's own transaction
     assert list(AuditEvent.objects.values_list("operation", "target_id")) == [("UPDATE", str(child.pk))]
+    assert not PendingAuditEvent.objects.exists()
 
     with pytest.raises(RuntimeError), transaction.atomic():
         other = ChildFactory()
         audit_log(actor="planner1", operation="UPDATE", target_type="child", target_id=str(other.pk))
         raise RuntimeError("the change fails")
     assert AuditEvent.objects.count() == 1
+    assert not PendingAuditEvent.objects.exists()
+
+
+@contextmanager
+def trail_unavailable() -> Iterator[None]:
+    """The audit database refuses writes to the trail (its table is away for a moment)."""
+    with connections["audit"].cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent RENAME TO audit_auditevent_away")
+    try:
+        yield
+    finally:
+        with connections["audit"].cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent_away RENAME TO audit_auditevent")
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "audit"])
+def test_when_the_trail_cannot_be_written_events_wait_and_are_moved_once_later() -> None:
+    with trail_unavailable():
+        with transaction.atomic():
+            child = ChildFactory()
+            audit_log(actor="planner1", operation="UPDATE", target_type="child", target_id=child.child_id)
+        audit_log(actor="planner1", operation="VIEW", target_type="child", target_id=child.child_id)  # a read
+        audit_log_many(actor="planner1", operation="SEARCH", target_type="child", target_ids=["C1", "C2"])
+        assert type(child).objects.filter(pk=child.pk).exists()  # the change stands
+    assert PendingAuditEvent.objects.count() == 4
+    assert AuditEvent.objects.count() == 0
+
+    out = StringIO()
+    call_command("audit_forward", "--older-than", "0", stdout=out)
+    assert "moved 4 audit events" in out.getvalue()
+    call_command("audit_forward", "--older-than", "0", stdout=StringIO())
+    ops = sorted(AuditEvent.objects.values_list("operation", "target_id"))
+    assert ops == sorted([("UPDATE", child.child_id), ("VIEW", child.child_id), ("SEARCH", "C1"), ("SEARCH", "C2")])
+    assert not PendingAuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "audit"])
+def test_a_move_cut_off_after_the_trail_insert_is_not_recorded_twice() -> None:
+    with transaction.atomic():
+        pending = PendingAuditEvent.objects.create(
+            event_id=uuid.uuid4(), at=clock.now(), actor="planner1", operation="VIEW", target_id="C1"
+        )
+    AuditEvent.objects.create(event_id=pending.event_id, at=pending.at, actor="planner1", operation="VIEW",
+                              target_id="C1")  # fmt: skip
+    assert forward_pending(older_than=dt.timedelta(0)) == 0
+    assert AuditEvent.objects.filter(event_id=pending.event_id).count() == 1
+    assert not PendingAuditEvent.objects.exists()
+    assert forward_pending(older_than=dt.timedelta(0)) == 0
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "audit"])
@@ -74,6 +131,9 @@ def test_router_keeps_each_app_in_its_own_database() -> None:
     assert router.allow_migrate("default", "audit") is False
     assert router.allow_migrate("audit", "people") is False
     assert router.allow_migrate("default", "people") is True
+    assert router.allow_migrate("default", "audit", "pendingauditevent") is True
+    assert router.allow_migrate("audit", "audit", "pendingauditevent") is False
+    assert router.allow_migrate("audit", "audit", "auditevent") is True
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
