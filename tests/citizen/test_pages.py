@@ -207,3 +207,20 @@ def test_non_disclosure_child_page_shows_no_home_distance_or_address(sent_round:
     client.post(f"/offers/{offer.pk}/decline/")
     form = client.get(f"/offers/{offer.pk}/apply/").content.decode()
     assert "Salvor" not in form and "Not shown (non-disclosure)" in form
+
+
+def test_a_paper_application_entered_by_staff_shows_on_the_guardians_page_with_the_day_it_arrived(
+    sent_round: OfferRound,
+) -> None:
+    from asti.applications.services import paper_application_create
+    from asti.offers.answers import offer_answer
+
+    offer = offer_of("C1")
+    offer_answer(offer_id=offer.pk, accept=False, guardian=guardian("G2"), channel=AnswerChannel.PAPER, actor="pia")
+    received = dt.date(2026, 11, 20)
+    application = paper_application_create(
+        child=offer.child, guardian=guardian("G2"), unit_ids=[Unit.objects.get(unit_id="PK-TOOLO").pk],
+        supplementary_ecec=False, received_on=received, actor="pia.planner",
+    )  # fmt: skip
+    page = client_for("G1", language="fi").get(f"/applications/{application.pk}/").content.decode()
+    assert "Paperihakemus saapui</strong> – 20. marraskuuta 2026<" in page and "Päiväkoti Töölö" in page
