@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,3 +57,23 @@ def test_a_per_process_cache_fails_the_deployment_check() -> None:
 def test_production_refuses_to_start_without_its_secrets() -> None:
     result = deploy_check(production_env(ASTI_HETU_KEY=""))
     assert result.returncode != 0 and "ASTI_HETU_KEY" in result.stderr
+
+
+def test_in_production_every_cookie_is_secure_and_none_readable_by_scripts() -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_HTTPONLY)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True"] * 6  # messages follow the session cookie
+
+
+def test_the_language_cookie_is_http_only_and_same_site(client: Any) -> None:
+    response = client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "sv" and cookie["httponly"] is True and cookie["samesite"] == "Lax"
