@@ -58,6 +58,12 @@ class Component:
     kept: I64
     in_area: I64
     dist: I64  # metres, members' sum
+    arc_open: npt.NDArray[np.bool_] | None = None  # [A] False = arc closed (branch-and-bound)
+
+    def arc_cap(self) -> I64:
+        """Capacity of each entity -> unit arc: the entity's members, 0 when closed."""
+        caps = self.size[self.arc_ent]
+        return caps if self.arc_open is None else np.where(self.arc_open, caps, 0)
 
     @property
     def n_ent(self) -> int:
@@ -149,7 +155,7 @@ def _network(comp: Component, unit_cost: I64) -> tuple[I64, I64, I64, I64]:
     u_nodes = 2 + comp.n_ent + np.arange(comp.n_unit, dtype=np.int64)
     tails = np.concatenate([np.zeros(comp.n_ent, dtype=np.int64), e_nodes[comp.arc_ent], u_nodes])
     heads = np.concatenate([e_nodes, u_nodes[comp.arc_unit], np.ones(comp.n_unit, dtype=np.int64)])
-    caps = np.concatenate([comp.size, comp.size[comp.arc_ent], comp.cap])
+    caps = np.concatenate([comp.size, comp.arc_cap(), comp.cap])
     costs = np.concatenate([np.zeros(comp.n_ent, dtype=np.int64), unit_cost, np.zeros(comp.n_unit, dtype=np.int64)])
     return tails, heads, caps, costs
 

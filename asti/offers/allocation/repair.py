@@ -18,38 +18,53 @@ unplaced):
    has penalty <= tau it is the node's optimum (anything outside the restriction costs more
    than tau); otherwise tau becomes that penalty and the next round proves it.
 2. When that would need a large tau (a group that must lose a child's current unit or own
-   area: everything with a smaller loss would enter the restriction), the node branches on
-   the group with the dearest cheapest option: one child node per option. Bounds: every
-   split group pays at least its cheapest option's penalty, so a node costs at least its
-   flow cost plus the sum of those (a child: with the branched group's chosen option
-   instead). Best-first, pruned by the incumbent.
+   area: everything with a smaller loss would enter the restriction), the node is branched
+   on one fractional arc a of a split group g (kept fractions first): "g takes a" (g pinned)
+   or "g does not take a" (a closed). Node bounds: the node's flow is optimal for the
+   combined cost C; integer solutions are ordered by C exactly as by their keys, so
+   ceil(C / L) decoded into (kept, in-area, metres) bounds every integer solution under the
+   node (`_bound`). Best-first, pruned by the incumbent.
+3. Node flows are re-optimised from the parent's (else the root's) optimal flow and
+   potentials (`_WarmStart`):
+   the pinned groups' flow is removed, over-full units are clipped, and the few members of
+   imbalance are routed by successive shortest paths (Dijkstra on nonnegative reduced
+   costs). The result is checked in exact integers (balanced, within capacities, every
+   residual reduced cost >= 0), so it is the node's min-cost flow; a fresh OR-Tools solve
+   is used only when the node cannot place everyone (or a path leaves float64's exact range).
 
 A deterministic node budget (by component size) bounds the work; if it runs out, the best
-solution found is used and the result is flagged as not proven optimal. Components over
-BNB_MAX_ARCS arcs, or whose combined tiered cost does not fit int64, get the local repair
-alone. Either way the note states the gap to the relaxation's lexicographic bound.
+solution found is used and the result is flagged as not proven optimal, with the gap to the
+smallest bound of the open nodes (every integer solution not yet ruled out lies under one).
+Components over BNB_MAX_ARCS arcs, or whose combined tiered cost does not fit int64, get the
+local repair alone, with the gap to the root relaxation's lexicographic bound.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from .flow import Component, FlowSolution, Weights, choice_from_flow, potentials, solve_flow, split_entities
 from .mip import AssignmentMip, solve_lexicographic
 
 I64 = npt.NDArray[np.int64]
 BIG = np.iinfo(np.int64).max
+FLOAT_LIMIT = float(2**52)  # path lengths below this are exact in float64
+SHORT_LIMIT = float(2**20)  # first Dijkstra radius (most augmenting paths are short)
 
 MAX_RESTRICTED_VARS = 20_000
 MAX_ROUNDS = 30
 NODE_WORK = 8_000_000  # flow-solve budget = NODE_WORK / arcs, within [8, 400]
-BNB_MAX_ARCS = 150_000  # larger components keep the local repair
+BNB_MAX_ARCS = 600_000  # larger components keep the local repair
 
 Key = tuple[int, int, int, int]  # (-placed, -kept, -in_area, distance): smaller is better
+_Node = tuple[dict[int, int], frozenset[int]]  # pinned group -> arc, closed arcs
 
 
 @dataclass
@@ -87,15 +102,18 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
     local = local_repair(comp, w, sol)
     mips += int(split.size)
     if w.unit_cost is None or n_arcs > BNB_MAX_ARCS:
-        gap = gap_to_bound(_key(comp, w, local), _bound(comp, w, comp, sol, {}))
+        root_bound = _lex_bound(comp, w, sol)
+        if _key(comp, w, local) <= root_bound:  # it meets the relaxation's bound: optimal
+            return RepairResult(local, True, mips, 0)
+        gap = gap_to_bound(_key(comp, w, local), root_bound)
         local_note = (
             f"{split.size} sibling groups settled locally in a component of {n_arcs} arcs: not proven optimal ({gap})"
         )
         return RepairResult(local, False, mips, 0, local_note)
-    best, exhausted, used, solves = _branch_and_bound(comp, w, sol, local, max(8, min(400, NODE_WORK // n_arcs)))
+    best, exhausted, used, solves, lower = _branch_and_bound(comp, w, sol, local, max(8, min(400, NODE_WORK // n_arcs)))
     note = None
     if not exhausted:
-        gap = gap_to_bound(_key(comp, w, best), _bound(comp, w, comp, sol, {}))
+        gap = gap_to_bound(_key(comp, w, best), lower)
         note = f"group branch-and-bound stopped after {solves} flow solves: optimality not proven ({gap})"
     return RepairResult(best, exhausted, mips + used, solves, note)
 
@@ -110,44 +128,59 @@ def gap_to_bound(key: Key, bound: Key) -> str:
             )
         if key[i] != bound[i]:
             if i == 3:
-                return f"total distance at most {key[3] - bound[3]} m above the optimum"
+                return (
+                    f"optimal in placed, kept and own-area children; "
+                    f"total distance at most {key[3] - bound[3]} m above the optimum"
+                )
             return f"at most {key[i] - bound[i]} more {names[i]} possible"
     return "equal to the relaxation bound"
 
 
 def _branch_and_bound(
     comp: Component, w: Weights, sol: FlowSolution, incumbent: I64, max_solves: int
-) -> tuple[I64, bool, int, int]:
-    """Best-first branch-and-bound over split groups; (best, proven, MIP rounds, flow solves)."""
+) -> tuple[I64, bool, int, int, Key]:
+    """Best-first 0-1 branch-and-bound over split groups; (best, proven, MIP rounds, flow
+    solves, lower bound on every integer solution's key).
+
+    A node is the relaxation with some groups pinned to an arc and some arcs closed. It
+    branches on one arc a of a split group g: "g takes a" (pinned) or "g does not take a"
+    (a closed); every integer solution of the node lies in exactly one child.
+    """
     counter = solves = mips = 0
-    heap: list[tuple[Key, int, int, dict[int, int]]] = [(_bound(comp, w, comp, sol, {}), 0, 0, {})]
+    warm: _WarmStart | None = None
+    if sol.max_flow == int(comp.size.sum()):
+        try:
+            warm = _WarmStart(comp, sol)
+        except RuntimeError:  # pragma: no cover - root flow not optimal for the combined cost
+            warm = None  # nodes are then solved afresh
+    root: _Node = ({}, frozenset())
+    # entries carry the node's flow (and potentials when warm-started): no second solve on pop
+    heap: list[tuple[Key, int, int, _Node, tuple[FlowSolution, I64 | None]]] = [
+        (_lex_bound(comp, w, sol), 0, 0, root, (sol, None))
+    ]
     best_key: Key = _key(comp, w, incumbent)
     best_choice = incumbent
     exhausted = True
+    lower = best_key
     while heap:
-        bound, depth, _, pins = heapq.heappop(heap)
+        bound, depth, _, (pins, closed), (node_sol, node_pi) = heapq.heappop(heap)
         if bound >= best_key:
             break
         if solves >= max_solves:
             exhausted = False
             break
-        node, _, _ = _apply_pins(comp, w, pins)
-        if pins:
-            node_sol = solve_flow(node, w.combined())
-            solves += 1
-        else:
-            node_sol = sol
+        node, _, _ = _apply_pins(comp, w, pins, closed)
         split = split_entities(node, node_sol)
         choice: I64 | None = None
         if split.size == 0:
             choice = choice_from_flow(node, node_sol)
         g = _tier_culprit(comp, w, node_sol, node, split) if split.size else -1
-        if split.size and g < 0 and pins:
-            pen = _penalties(node, node_sol, split)
+        if choice is None and split.size and g < 0 and (pins or closed):
+            pen = _penalties(node, node_sol, split, node_pi)
             choice, used = _certify(node, w, pen, node_sol.max_flow)
             mips += used
             g = int(split[np.argmax(pen.best[split])])
-        elif split.size and g < 0:
+        elif choice is None and split.size and g < 0:
             g = int(split[0])
         if choice is not None:
             for e, a in pins.items():
@@ -156,21 +189,49 @@ def _branch_and_bound(
             if key < best_key:
                 best_key, best_choice = key, choice
             continue
-        # strong branching: every option of g, each child bounded by its own flow
-        for arc in _options(node, g):
+        arc = _branch_arc(node, node_sol, g)
+        for child_node in (({**pins, g: arc}, closed), (pins, closed | {arc})):
             if solves >= max_solves:
                 exhausted = False
                 break
-            child_pins = {**pins, g: arc}
-            child, _, _ = _apply_pins(comp, w, child_pins)
-            child_sol = solve_flow(child, w.combined())
+            child, _, _ = _apply_pins(comp, w, *child_node)
+            if (child.cap < 0).any():
+                continue  # the group does not fit there: no integer solution in this child
+            child_sol, child_pi = _node_flow(child, w, warm, None if node_pi is None else (node_sol.flows, node_pi))
             solves += 1
-            child_bound = _bound(comp, w, child, child_sol, child_pins)
+            child_bound = _bound(comp, w, child, child_sol, child_node[0])
             if child_bound >= best_key:
                 continue
             counter += 1
-            heapq.heappush(heap, (child_bound, depth - 1, counter, child_pins))
-    return best_choice, exhausted, mips, solves
+            heapq.heappush(heap, (child_bound, depth - 1, counter, child_node, (child_sol, child_pi)))
+        if not exhausted:
+            break
+    if not exhausted:  # every integer solution not yet ruled out lies under an open node
+        lower = min([bound] + [entry[0] for entry in heap])
+        exhausted = lower >= best_key  # the incumbent meets that bound: optimal all the same
+    return best_choice, exhausted, mips, solves, min(lower, best_key)
+
+
+def _branch_arc(node: Component, sol: FlowSolution, g: int) -> int:
+    """The arc of split group g to branch on: a fractional one, kept first, then in-area,
+    then the one with most flow (lowest index on ties)."""
+    arcs = np.flatnonzero(node.arc_ent == g)
+    af = sol.arc_flow(node)[arcs]
+    frac = (af > 0) & (af < node.size[g])
+    rank = np.lexsort((arcs, -af, -node.in_area[arcs], -node.kept[arcs], ~frac))
+    return int(arcs[rank[0]])
+
+
+def _node_flow(
+    node: Component, w: Weights, warm: _WarmStart | None, base: tuple[I64, I64] | None = None
+) -> tuple[FlowSolution, I64 | None]:
+    """The node's relaxation: warm-started from its parent's (else the root's) optimal flow
+    and potentials when possible, else a fresh solve."""
+    if warm is not None:
+        out = warm.solve(node, base)
+        if out is not None:
+            return out
+    return solve_flow(node, w.combined()), None
 
 
 def _key(comp: Component, w: Weights, choice: I64) -> Key:
@@ -184,13 +245,31 @@ def _key(comp: Component, w: Weights, choice: I64) -> Key:
     )
 
 
+def _lex_bound(comp: Component, w: Weights, sol: FlowSolution) -> Key:
+    """Lower bound on every integer solution's key from the root's lexicographically optimal
+    flow: it maximises placed, then kept, then in-area, then minimises metres, possibly with
+    fractions of groups. Integer solutions have integer tiers, so each tier rounds towards
+    them; a tier below a fractional one is unbounded."""
+    lcm = w.lcm
+    af = sol.arc_flow(comp) * (lcm // comp.size[comp.arc_ent])
+    kept, in_area, dist = (int((af * comp.kept).sum()), int((af * comp.in_area).sum()), int((af * w.dq).sum()))
+    low = -BIG
+    if kept % lcm:
+        return (-sol.max_flow, -(kept // lcm), low, low)
+    if in_area % lcm:
+        return (-sol.max_flow, -(kept // lcm), -(in_area // lcm), low)
+    return (-sol.max_flow, -(kept // lcm), -(in_area // lcm), -(-dist // lcm))
+
+
 def _bound(comp: Component, w: Weights, node: Component, sol: FlowSolution, pins: dict[int, int]) -> Key:
     """Lexicographic lower bound on the keys of the integer solutions under a node.
 
-    The node's flow maximises placed, then kept, then in-area, then minimises distance
-    (the weights are strictly lexicographic), possibly with fractions of groups. Integer
-    solutions have integer tiers, so each tier rounds towards them; a tier below a
-    fractional one is unbounded.
+    The node's flow is optimal for the combined cost C = -(W2 * kept + W3 * in_area) + metres
+    (flow-scaled: a whole group counts L times), possibly with fractions of groups. An integer
+    solution x placing as many children has C(x) = L * c(x), c(x) = -W2 kept - W3 in_area +
+    metres, and c orders integer solutions exactly as their keys do (0 <= metres < W3, 0 <=
+    in_area <= n_in, W2 = W3 (1 + n_in)). So c(x) >= ceil(C(flow) / L), and that integer,
+    decoded into (kept, in_area, metres), bounds key(x). Exact Python integers throughout.
     """
     lcm = w.lcm
     scale = lcm // comp.size[comp.arc_ent]
@@ -204,12 +283,11 @@ def _bound(comp: Component, w: Weights, node: Component, sol: FlowSolution, pins
             tiers[1] += int(comp.in_area[a]) * lcm
             tiers[2] += int(w.dq[a]) * lcm
     kept, in_area, dist = tiers
-    low = -BIG
-    if kept % lcm:
-        return (-placed, -(kept // lcm), low, low)
-    if in_area % lcm:
-        return (-placed, -(kept // lcm), -(in_area // lcm), low)
-    return (-placed, -(kept // lcm), -(in_area // lcm), -(-dist // lcm))
+    n_in = w.w2 // w.w3 - 1
+    total = -w.w2 * kept - w.w3 * in_area + dist
+    c = -(-total // lcm)
+    top, rem = divmod(c + w.w3 * n_in, w.w2)
+    return (-placed, top, -(n_in - rem // w.w3), rem % w.w3)
 
 
 def _tier_culprit(comp: Component, w: Weights, sol: FlowSolution, node: Component, split: I64) -> int:
@@ -237,9 +315,12 @@ def _flow_cost(sol: FlowSolution) -> int:
     return int((sol.costs * sol.flows).sum())
 
 
-def _apply_pins(comp: Component, w: Weights, pins: dict[int, int]) -> tuple[Component, int, int]:
-    """The component without the pinned entities (size 0) and with their places taken."""
-    if not pins:
+def _apply_pins(
+    comp: Component, w: Weights, pins: dict[int, int], closed: frozenset[int] = frozenset()
+) -> tuple[Component, int, int]:
+    """The component without the pinned entities (size 0), with their places taken and the
+    `closed` arcs shut."""
+    if not pins and not closed:
         return comp, 0, 0
     size = comp.size.copy()
     cap = comp.cap.copy()
@@ -250,19 +331,26 @@ def _apply_pins(comp: Component, w: Weights, pins: dict[int, int]) -> tuple[Comp
             cap[comp.arc_unit[a]] -= comp.size[e]
             cost += int(w.combined()[a]) * int(comp.size[e])
             placed += int(comp.size[e])
-    node = Component(size, cap, comp.arc_ent, comp.arc_unit, comp.kept, comp.in_area, comp.dist)
+    arc_open = None
+    if closed:
+        arc_open = np.ones(comp.arc_ent.size, dtype=bool)
+        arc_open[np.fromiter(closed, dtype=np.int64)] = False
+    node = Component(size, cap, comp.arc_ent, comp.arc_unit, comp.kept, comp.in_area, comp.dist, arc_open)
     return node, cost, placed
 
 
 def _options(node: Component, g: int) -> list[int]:
     """Arcs of entity g that fit the node's capacities, then -1 (unplaced)."""
     arcs = np.flatnonzero(node.arc_ent == g)
+    if node.arc_open is not None:
+        arcs = arcs[node.arc_open[arcs]]
     return [int(a) for a in arcs.tolist() if node.cap[node.arc_unit[a]] >= node.size[g]] + [-1]
 
 
-def _penalties(node: Component, sol: FlowSolution, split: I64) -> _Penalties:
+def _penalties(node: Component, sol: FlowSolution, split: I64, pi: I64 | None = None) -> _Penalties:
     n_ent, n_arc = node.n_ent, int(node.arc_ent.size)
-    pi = potentials(sol, 2 + n_ent + node.n_unit)
+    if pi is None:
+        pi = potentials(sol, 2 + n_ent + node.n_unit)
     rc = sol.costs + pi[sol.tails] - pi[sol.heads]
     rc_s, rc_a, rc_t = rc[:n_ent], rc[n_ent : n_ent + n_arc], rc[n_ent + n_arc :]
     fs, af, load = sol.ent_flow(node), sol.arc_flow(node), sol.unit_load(node)
@@ -272,7 +360,8 @@ def _penalties(node: Component, sol: FlowSolution, split: I64) -> _Penalties:
     np.add.at(base, node.arc_ent, -rc_a * af)
     p_unplaced = np.where(active, base - rc_s * fs, 0)
     p_arc = base[node.arc_ent] + rc_a * size_a + rc_s[node.arc_ent] * (size_a - fs[node.arc_ent])
-    p_arc = np.where(active[node.arc_ent], p_arc, BIG)
+    open_arc = active[node.arc_ent] if node.arc_open is None else active[node.arc_ent] & node.arc_open
+    p_arc = np.where(open_arc, p_arc, BIG)
     if (p_unplaced < 0).any() or (p_arc < 0).any():  # pragma: no cover - defensive
         raise RuntimeError("negative option penalty: potentials inconsistent")
     best = np.full(n_ent, BIG, dtype=np.int64)
@@ -320,7 +409,8 @@ def _restricted(
     tau: int,
     f_total: int,
 ) -> I64 | str | None:
-    """Solve the restricted problem: a choice, None (infeasible) or 'too_big'."""
+    """Solve the restricted problem: a choice, None (infeasible) or 'too_big' (too many
+    variables, or the MIP solver failed: the caller branches instead)."""
     n_opts = np.bincount(comp.arc_ent[allowed_arc], minlength=comp.n_ent) + allowed_unp
     if (n_opts == 0).any():
         return None
@@ -354,9 +444,12 @@ def _restricted(
         unit_hi=hi,
         total=f_total - fixed_placed,
     )
-    sub = solve_lexicographic(
-        mip, [(comp.kept[var_arcs], True), (comp.in_area[var_arcs], True), (w.dq[var_arcs], False)]
-    )
+    try:
+        sub = solve_lexicographic(
+            mip, [(comp.kept[var_arcs], True), (comp.in_area[var_arcs], True), (w.dq[var_arcs], False)]
+        )
+    except RuntimeError:  # HiGHS gave up on this restriction: no certificate here (branch instead)
+        return "too_big"
     if sub is None:
         return None
     choice = np.full(comp.n_ent, -1, dtype=np.int64)
@@ -364,6 +457,111 @@ def _restricted(
     picked = sub >= 0
     choice[free_ents[picked]] = var_arcs[sub[picked]]
     return choice
+
+
+class _WarmStart:
+    """Re-optimises branch-and-bound nodes from the root's optimal flow and potentials.
+
+    Applicable when the root flow places every member (S -> entity arcs saturated): a node
+    (some entities pinned: size 0, their unit's places taken) is then the min-cost flow
+    with fixed supplies (each entity sends its members, T absorbs them all). The root flow
+    with the pinned entities' flow removed and over-full units clipped keeps every residual
+    reduced cost >= 0 under the root potentials; the imbalances it leaves (a few members per
+    pinned group) are removed by successive shortest paths (Dijkstra on reduced costs,
+    potentials updated by min(d, D)). The result is checked in exact integers: balanced,
+    within capacities, every residual reduced cost >= 0, so it is a min-cost flow of the
+    node that places everyone, i.e. the node's relaxation (max flow, then min cost). None
+    when the node cannot place everyone (or a distance leaves the exact float range): the
+    caller then solves the node from scratch.
+    """
+
+    def __init__(self, comp: Component, sol: FlowSolution) -> None:
+        self.comp = comp
+        self.sol = sol
+        n_ent = comp.n_ent
+        self.n_nodes = 2 + n_ent + comp.n_unit
+        self.pi = potentials(sol, self.n_nodes)
+        arcs = np.arange(n_ent, sol.tails.size, dtype=np.int64)  # S -> entity arcs are fixed
+        rows = np.concatenate([sol.tails[arcs], sol.heads[arcs]])
+        cols = np.concatenate([sol.heads[arcs], sol.tails[arcs]])
+        order = np.lexsort((cols, rows))
+        self.edge_arc = np.concatenate([arcs, arcs])[order]
+        self.edge_fwd = np.concatenate([np.ones(arcs.size, bool), np.zeros(arcs.size, bool)])[order]
+        self.edge_sign = np.where(self.edge_fwd, 1, -1).astype(np.int64)
+        self.edge_cost = sol.costs[self.edge_arc] * self.edge_sign
+        self.edge_from = rows[order]
+        self.edge_to = cols[order]
+        self.indices = cols[order].astype(np.int32)
+        self.indptr = np.zeros(self.n_nodes + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=self.n_nodes), out=self.indptr[1:])
+
+    def residual_graph(self, caps: I64, flows: I64, pi: I64) -> tuple[csr_matrix, I64]:
+        """The residual network weighted by reduced costs (float; non-residual edges above
+        FLOAT_LIMIT), and each edge's residual capacity."""
+        arc = self.edge_arc
+        resid = np.where(self.edge_fwd, caps[arc] - flows[arc], flows[arc])
+        rc = self.edge_cost + pi[self.edge_from] - pi[self.edge_to]
+        weight = np.where(resid > 0, rc, 0).astype(float)
+        weight[resid <= 0] = FLOAT_LIMIT * 2
+        return csr_matrix((weight, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes)), resid
+
+    def solve(self, node: Component, base: tuple[I64, I64] | None = None) -> tuple[FlowSolution, I64] | None:
+        """The node's optimal flow and potentials, from `base` (flows and potentials of an
+        ancestor node's optimal flow; the root's by default). None: solve it afresh."""
+        comp, sol = self.comp, self.sol
+        n_ent = comp.n_ent
+        if sol.max_flow != int(comp.size.sum()):
+            return None
+        t0 = time.perf_counter()
+        base_flows, base_pi = base if base is not None else (sol.flows, self.pi)
+        caps = np.concatenate([node.size, node.arc_cap(), node.cap])
+        flows = np.minimum(base_flows, caps)
+        flows[:n_ent] = node.size
+        total = int(node.size.sum())
+        inner = flows[n_ent:].astype(float)  # member counts: exact in float64
+        imb = np.rint(
+            np.bincount(sol.heads[n_ent:], weights=inner, minlength=self.n_nodes)
+            - np.bincount(sol.tails[n_ent:], weights=inner, minlength=self.n_nodes)
+        ).astype(np.int64)
+        imb[2 : 2 + n_ent] += node.size
+        imb[1] -= total
+        pi = base_pi.copy()
+        arc = self.edge_arc
+        while (imb > 0).any():
+            graph, resid = self.residual_graph(caps, flows, pi)
+            sources = np.flatnonzero(imb > 0)
+            for limit in (SHORT_LIMIT, FLOAT_LIMIT):
+                dist, pred, _ = dijkstra(graph, indices=sources, min_only=True, limit=limit, return_predecessors=True)
+                sinks = np.flatnonzero((imb < 0) & np.isfinite(dist))
+                if sinks.size:
+                    break
+            else:
+                return None
+            t = int(sinks[np.argmin(dist[sinks])])
+            d_t = dist[t]
+            path = []
+            v = t
+            while pred[v] >= 0:
+                u = int(pred[v])
+                lo, hi = self.indptr[u], self.indptr[u + 1]
+                path.append(lo + int(np.searchsorted(self.indices[lo:hi], v)))
+                v = u
+            p = np.array(path, dtype=np.int64)
+            delta = int(min(imb[v], -imb[t], int(resid[p].min()) if p.size else BIG))
+            flows[arc[p]] += delta * self.edge_sign[p]  # a shortest path uses each arc once
+            imb[v] -= delta
+            imb[t] += delta
+            pi += np.rint(np.minimum(np.where(np.isfinite(dist), dist, d_t), d_t)).astype(np.int64)
+        # S -> entity arcs are all saturated: S at or below every supplying entity's potential
+        supplying = 2 + np.flatnonzero(node.size > 0)
+        pi[0] = int(pi[supplying].min()) if supplying.size else 0
+        costs = sol.costs
+        rc_all = costs + pi[sol.tails] - pi[sol.heads]
+        ok = ((flows >= caps) | (rc_all >= 0)) & ((flows <= 0) | (rc_all <= 0)) & (flows >= 0) & (flows <= caps)
+        if (imb != 0).any() or not ok.all():  # pragma: no cover - defensive
+            return None
+        out = FlowSolution(sol.tails, sol.heads, caps, costs, flows, total, time.perf_counter() - t0)
+        return out, pi
 
 
 def local_repair(comp: Component, w: Weights, sol: FlowSolution) -> I64:

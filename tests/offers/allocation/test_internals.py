@@ -124,6 +124,8 @@ def test_gap_to_bound_names_the_first_differing_tier() -> None:
     from asti.offers.allocation.repair import BIG, gap_to_bound
 
     assert gap_to_bound((-10, -5, -7, 900), (-10, -6, -BIG, -BIG)) == "at most 1 more kept children possible"
-    assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 850)) == "total distance at most 50 m above the optimum"
+    assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 850)) == (
+        "optimal in placed, kept and own-area children; total distance at most 50 m above the optimum"
+    )
     assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 900)) == "equal to the relaxation bound"
     assert "does not bound distance" in gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, -BIG))
