@@ -74,9 +74,11 @@ def allocate(
             widen_rounds += 1
         timings["widen"] += time.perf_counter() - t1
         big = len(arcs) > MAX_QUALITY_ARCS
+        last: SolveStats | None = None
         for rnd in range(MAX_WIDEN_ROUNDS + 1):
-            chosen, st = solve_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
-            stats.add(st)
+            if last is not None:
+                stats.add(last, answer=False)  # replaced by this round's answer
+            chosen, last = solve_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
             if rnd == MAX_WIDEN_ROUNDS:
                 break
             t1 = time.perf_counter()
@@ -96,6 +98,8 @@ def allocate(
                 break
             arcs = merge_arcs(geo, arcs, add_e, add_u, n_units)
             widen_rounds += 1
+        if last is not None:
+            stats.add(last)
         assigned[ents] = chosen[ents]
 
     t2 = time.perf_counter()

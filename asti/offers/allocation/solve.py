@@ -34,18 +34,22 @@ class SolveStats:
     exact: bool = True
     notes: list[str] = field(default_factory=list)
 
-    def add(self, other: SolveStats) -> None:
-        self.components += other.components
-        self.arcs += other.arcs
-        self.split_groups += other.split_groups
+    def add(self, other: SolveStats, *, answer: bool = True) -> None:
+        """Adds another solve's work; with answer=False (a solve whose answer was replaced by a later one, e.g.
+        before widening the candidates) only its work, not what it said about its answer."""
         self.mip_rounds += other.mip_rounds
         self.extra_flow_solves += other.extra_flow_solves
         self.flow_stages = max(self.flow_stages, other.flow_stages)
-        self.unproven_groups += other.unproven_groups
         self.build_s += other.build_s
         self.solve_s += other.solve_s
         self.potentials_s += other.potentials_s
         self.repair_s += other.repair_s
+        if not answer:
+            return
+        self.components += other.components
+        self.arcs += other.arcs
+        self.split_groups += other.split_groups
+        self.unproven_groups += other.unproven_groups
         self.exact = self.exact and other.exact
         self.notes.extend(other.notes)
 
