@@ -145,6 +145,19 @@ def choose_weights(comp: Component) -> Weights:
     return Weights(lcm, w2, w3, comp.dist, scale, unit_cost)
 
 
+def stage_a_weights(comp: Component, w: Weights) -> Weights | None:
+    """Weights of the tiers 1-3 alone (no distance): the stage-A cost of `solve_lexicographic`,
+    -(WK * kept + in_area) with WK = 1 + children with an in-area candidate, as a combined
+    cost with W2 = WK, W3 = 1 and metres 0. Integer solutions placing as many children are
+    ordered by it exactly as by (kept, in-area). None when it does not fit either."""
+    starts = _ent_starts(comp)
+    n_in = int(np.maximum.reduceat(comp.in_area, starts).sum()) if comp.arc_ent.size else 0
+    cost = w.stage_a(comp, kept=1 + n_in, in_area=1)
+    if not _fits(cost, comp.n_ent + comp.n_unit + 2):
+        return None
+    return replace(w, w2=1 + n_in, w3=1, dq=np.zeros_like(w.dq), unit_cost=cost)
+
+
 def _ent_starts(comp: Component) -> I64:
     counts = np.bincount(comp.arc_ent, minlength=comp.n_ent)
     return np.asarray(np.cumsum(counts) - counts, dtype=np.int64)

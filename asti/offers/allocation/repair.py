@@ -35,8 +35,11 @@ unplaced):
 A deterministic node budget (by component size) bounds the work; if it runs out, the best
 solution found is used and the result is flagged as not proven optimal, with the gap to the
 smallest bound of the open nodes (every integer solution not yet ruled out lies under one).
-Components over BNB_MAX_ARCS arcs, or whose combined tiered cost does not fit int64, get the
-local repair alone, with the gap to the root relaxation's lexicographic bound.
+Components over BNB_MAX_ARCS arcs get the local repair alone, with the gap to the root
+relaxation's lexicographic bound. Components whose combined tiered cost does not fit int64
+run the search on the stage-A cost alone (objectives 1-3, no distance; `_repair_tiers`): it
+proves objectives 1-3 or states their gap, and the distance tier is bounded by the root
+relaxation only when the answer meets the relaxation's objectives 1-3.
 """
 
 from __future__ import annotations
@@ -48,9 +51,19 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
-from .flow import Component, FlowSolution, Weights, choice_from_flow, potentials, solve_flow, split_entities
+from .flow import (
+    Component,
+    FlowSolution,
+    Weights,
+    choice_from_flow,
+    potentials,
+    solve_flow,
+    split_entities,
+    stage_a_weights,
+)
+from .flow import solve_lexicographic as solve_flow_lexicographic
 from .mip import AssignmentMip, solve_lexicographic
 
 I64 = npt.NDArray[np.int64]
@@ -62,6 +75,7 @@ MAX_RESTRICTED_VARS = 20_000
 MAX_ROUNDS = 30
 NODE_WORK = 8_000_000  # flow-solve budget = NODE_WORK / arcs, within [8, 400]
 BNB_MAX_ARCS = 600_000  # larger components keep the local repair
+STAGE_A_MIN_SOLVES = 8  # node solves at least, on the tiers 1-3 search (components beyond int64)
 
 Key = tuple[int, int, int, int]  # (-placed, -kept, -in_area, distance): smaller is better
 _Node = tuple[dict[int, int], frozenset[int]]  # pinned group -> arc, closed arcs
@@ -101,7 +115,9 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
                 return RepairResult(choice, True, mips, 0)
     local = local_repair(comp, w, sol)
     mips += int(split.size)
-    if w.unit_cost is None or n_arcs > BNB_MAX_ARCS:
+    if w.unit_cost is None:
+        return _repair_tiers(comp, w, sol, local, mips)
+    if n_arcs > BNB_MAX_ARCS:
         root_bound = _lex_bound(comp, w, sol)
         if _key(comp, w, local) <= root_bound:  # it meets the relaxation's bound: optimal
             return RepairResult(local, True, mips, 0)
@@ -118,10 +134,148 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
     return RepairResult(best, exhausted, mips + used, solves, note)
 
 
+def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mips: int) -> RepairResult:
+    """Split groups of a component whose combined cost does not fit int64: objectives 1-3 are
+    proven by the branch-and-bound on the stage-A cost alone (`stage_a_weights`, no distance);
+    the distance tier is bounded by the root relaxation when the answer meets its tiers 1-3.
+
+    The search keeps the local answer unless a node yields one better in objectives 1-3; that
+    one's groups are then fixed and the singles re-solved lexicographically (`_polish`), which
+    can only improve it. Objectives 1-3 are optimal when the search is exhausted (every
+    integer solution not ruled out is no better in them). An integer solution with the
+    relaxation's tiers 1-3 is a flow on the relaxation's optimal face, so its distance is at
+    least the relaxation's (rounded up): that is the distance bound, else there is none.
+    """
+    n_arcs = max(1, int(comp.arc_ent.size))
+    root = _lex_bound(comp, w, sol)
+    if _key(comp, w, local) <= root:  # it meets the relaxation's bound: optimal
+        return RepairResult(local, True, mips, 0)
+    wa = stage_a_weights(comp, w)
+    split = split_entities(comp, sol)
+    local = _place_more(comp, local)
+    if wa is None:  # pragma: no cover - the stage-A cost fits for any real city
+        gap = gap_to_bound(_key(comp, w, local), root)
+        note = f"{split.size} sibling groups settled locally ({n_arcs} arcs): not proven optimal ({gap})"
+        return RepairResult(local, False, mips, 0, note)
+    sol_a = sol.with_costs(comp, wa.combined())
+    budget = max(STAGE_A_MIN_SOLVES, min(400, NODE_WORK // n_arcs))
+    best, proven, used, solves, lower = _branch_and_bound(comp, wa, sol_a, local, budget, certify=False)
+    if best is not local:
+        best = _polish(comp, w, wa, best)
+    key = _key(comp, w, best)
+    if proven:
+        lower = (key[0], key[1], key[2], root[3] if key[:3] == root[:3] else -BIG)
+    else:
+        lower = (lower[0], lower[1], lower[2], root[3] if key[:3] == root[:3] else -BIG)
+    if key <= lower:
+        return RepairResult(best, True, mips + used, solves)
+    gap = gap_to_bound(key, lower)
+    how = "proven by" if proven else "not proven optimal after"
+    note = (
+        f"{split.size} sibling groups in a component of {n_arcs} arcs (combined cost beyond int64), "
+        f"{how} a kept/own-area branch-and-bound of {solves} flow solves: {gap}"
+    )
+    return RepairResult(best, False, mips + used, solves, note)
+
+
+def _place_more(comp: Component, choice: I64, max_moves: int = 64) -> I64:
+    """`choice` improved along augmenting paths of singles (breadth-first, at most `max_moves`):
+    a start single takes an arc that is better for it (any arc when unplaced; else more kept,
+    or as many kept and more in-area), each single it displaces takes an arc at least as good
+    in (kept, in-area), and the last unit has room. Unplaced singles first: each path then
+    places one more child and loses no kept or in-area child; later paths keep everyone placed
+    and gain a kept or in-area child. Each path is checked (feasible, a better key)."""
+    choice = choice.copy()
+    arc_size = comp.size[comp.arc_ent]
+    n_ent, n_unit = comp.n_ent, comp.n_unit
+    for _ in range(max_moves):
+        placed = choice >= 0
+        load = np.bincount(comp.arc_unit[choice[placed]], weights=comp.size[placed], minlength=n_unit)
+        room = np.flatnonzero(load < comp.cap)
+        if room.size == 0:
+            break
+        cur = choice[comp.arc_ent]
+        cur_kept = np.where(cur >= 0, comp.kept[np.maximum(cur, 0)], -1)
+        cur_in = np.where(cur >= 0, comp.in_area[np.maximum(cur, 0)], -1)
+        single = arc_size == 1
+        ok = single & (np.arange(comp.arc_ent.size) != cur)
+        ok &= (comp.kept > cur_kept) | ((comp.kept == cur_kept) & (comp.in_area >= cur_in))
+        unplaced_arc = cur < 0
+        better = ok & ((comp.kept > cur_kept) | (comp.in_area > cur_in))
+        movable = np.flatnonzero(placed & (comp.size == 1))
+        root = n_ent + n_unit  # a virtual root; start copies follow it: copy of entity e = root + 1 + e
+        found = None
+        for start_arcs in (np.flatnonzero(single & unplaced_arc), np.flatnonzero(better & ~unplaced_arc)):
+            if start_arcs.size == 0:
+                continue
+            s_ent = np.unique(comp.arc_ent[start_arcs])
+            rows = np.concatenate(
+                [
+                    comp.arc_ent[ok],
+                    n_ent + comp.arc_unit[choice[movable]],
+                    np.full(s_ent.size, root),
+                    root + 1 + comp.arc_ent[start_arcs],
+                ]
+            )
+            cols = np.concatenate(
+                [n_ent + comp.arc_unit[ok], movable, root + 1 + s_ent, n_ent + comp.arc_unit[start_arcs]]
+            )
+            size = root + 1 + n_ent
+            graph = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(size, size))
+            _, pred = breadth_first_order(graph, root, directed=True, return_predecessors=True)
+            reached = room[pred[n_ent + room] >= 0]
+            if reached.size:
+                found = pred, int(reached[0])
+                break
+        if found is None:
+            break
+        pred, last = found
+        new = choice.copy()
+        v = n_ent + last
+        while True:  # v is a unit, pred[v] the entity (or start copy) that moves into it
+            e = int(pred[v])
+            ent = e - root - 1 if e > root else e
+            arcs = np.flatnonzero(comp.arc_ent == ent)
+            new[ent] = int(arcs[comp.arc_unit[arcs] == v - n_ent][0])
+            if e > root:
+                break
+            v = int(pred[e])  # the unit e left
+        placed = new >= 0
+        load = np.bincount(comp.arc_unit[new[placed]], weights=comp.size[placed], minlength=n_unit)
+        if (load > comp.cap).any() or _tiers(comp, new) >= _tiers(comp, choice):
+            break  # pragma: no cover - a path through a start's own entity: stop here
+        choice = new
+    return choice
+
+
+def _tiers(comp: Component, choice: I64) -> tuple[int, int, int]:
+    """(-placed, -kept, -in_area) of an integer solution: smaller is better."""
+    arcs = choice[choice >= 0]
+    return (-int(comp.size[comp.arc_ent[arcs]].sum()), -int(comp.kept[arcs].sum()), -int(comp.in_area[arcs].sum()))
+
+
+def _polish(comp: Component, w: Weights, wa: Weights, choice: I64) -> I64:
+    """`choice` with its groups (entities of 2+ members) fixed and the singles re-solved
+    lexicographically: placed, kept, in-area, then distance (no worse in any tier order)."""
+    pins = {int(e): int(choice[e]) for e in np.flatnonzero(comp.size > 1)}
+    node, _, _ = _apply_pins(comp, wa, pins)
+    if (node.cap < 0).any():  # pragma: no cover - choice is feasible
+        return choice
+    sol = solve_flow_lexicographic(node, w)
+    if split_entities(node, sol).size:  # pragma: no cover - only singles are free
+        return choice
+    out = choice_from_flow(node, sol)
+    for e, a in pins.items():
+        out[e] = a
+    return out if _key(comp, w, out) <= _key(comp, w, choice) else choice
+
+
 def gap_to_bound(key: Key, bound: Key) -> str:
     """How far an integer solution's key can be from the optimum, by the relaxation's bound."""
     names = ("placed children", "kept children", "children in own area")
     for i in range(4):
+        if bound[i] == -BIG and i == 3:
+            return "optimal in placed, kept and own-area children; the relaxation does not bound distance"
         if bound[i] == -BIG:
             return (
                 f"optimal in {', '.join(names[:i])}; the relaxation does not bound {names[i] if i < 3 else 'distance'}"
@@ -137,7 +291,7 @@ def gap_to_bound(key: Key, bound: Key) -> str:
 
 
 def _branch_and_bound(
-    comp: Component, w: Weights, sol: FlowSolution, incumbent: I64, max_solves: int
+    comp: Component, w: Weights, sol: FlowSolution, incumbent: I64, max_solves: int, *, certify: bool = True
 ) -> tuple[I64, bool, int, int, Key]:
     """Best-first 0-1 branch-and-bound over split groups; (best, proven, MIP rounds, flow
     solves, lower bound on every integer solution's key).
@@ -175,7 +329,7 @@ def _branch_and_bound(
         if split.size == 0:
             choice = choice_from_flow(node, node_sol)
         g = _tier_culprit(comp, w, node_sol, node, split) if split.size else -1
-        if choice is None and split.size and g < 0 and (pins or closed):
+        if choice is None and split.size and g < 0 and (pins or closed) and certify:
             pen = _penalties(node, node_sol, split, node_pi)
             choice, used = _certify(node, w, pen, node_sol.max_flow)
             mips += used

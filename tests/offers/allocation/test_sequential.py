@@ -103,6 +103,8 @@ def test_stage_a_is_split_when_it_does_not_fit(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_brute_force_with_the_tiered_cost_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_tiers_beyond_int64 import _check_claims
+
     """As if the single tiered cost never fitted int64: the stages still give the optimum."""
     calls = 0
 
@@ -126,11 +128,9 @@ def test_brute_force_with_the_tiered_cost_out_of_range(monkeypatch: pytest.Monke
         best = brute_force(units, children)
         if result.exact:
             assert result.objective == best, f"seed {seed}"
-        else:  # split groups settled locally (no combined cost for a certificate): feasible, noted
+        else:  # tiers 1-3 by the stage-A search, the distance bounded or not: its notes' claims hold
             unproven += 1
-            placed, kept, in_area, dist = result.objective
-            assert (placed, kept, in_area, -dist) <= (best[0], best[1], best[2], -best[3])
-            assert any("not proven optimal" in note for note in result.notes)
+            assert _check_claims(result, best, f"seed {seed}"), f"seed {seed}"
             assert result.stats["unproven_groups"] > 0
     assert calls > 100 and unproven < 30
 
