@@ -14,9 +14,13 @@ unplaced):
    so each entity option (a unit, or unplaced) has a penalty P >= 0 and each unit a penalty
    per place it gains or loses. A solution with total penalty <= tau uses only options with
    P <= tau and keeps the load of every unit whose |rc| > tau. Restricted to those, the
-   problem is small: a MIP (HiGHS, objectives one after another) solves it. If its optimum
-   has penalty <= tau it is the node's optimum (anything outside the restriction costs more
-   than tau); otherwise tau becomes that penalty and the next round proves it.
+   problem is small. When everyone is placed it falls apart into independent pieces, each
+   a min-cost flow whose groups a small branch-and-bound makes whole (`_restricted_pieces`);
+   otherwise a MIP (HiGHS, objectives one after another) solves it. If its optimum has
+   penalty <= tau it is the node's optimum (anything outside the restriction costs more
+   than tau); otherwise tau becomes that penalty and the next round proves it. With an
+   incumbent, tau stops below its penalty: a node whose restriction has nothing cheaper
+   cannot beat it and is closed.
 2. When that would need a large tau (a group that must lose a child's current unit or own
    area: everything with a smaller loss would enter the restriction), the node is branched
    on one fractional arc a of a split group g (kept fractions first): "g takes a" (g pinned)
@@ -50,8 +54,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, dijkstra
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
 from .flow import (
     Component,
@@ -73,6 +78,7 @@ SHORT_LIMIT = float(2**20)  # first Dijkstra radius (most augmenting paths are s
 
 MAX_RESTRICTED_VARS = 20_000
 MAX_ROUNDS = 30
+PIECE_WORK = 6_000_000  # arcs x flow solves per restricted problem solved piece by piece
 NODE_WORK = 8_000_000  # flow-solve budget = NODE_WORK / arcs, within [8, 400]
 BNB_MAX_ARCS = 600_000  # larger components keep the local repair
 STAGE_A_MIN_SOLVES = 8  # node solves at least, on the tiers 1-3 search (components beyond int64)
@@ -99,6 +105,8 @@ class _Penalties:
     cost_star: int
     split: I64
     best: I64  # cheapest option penalty per entity
+    rc_a: I64  # reduced cost per member of each entity -> unit arc
+    flow_choice: I64  # the node flow's arc per entity that is whole on one arc, else -1
 
 
 def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
@@ -110,7 +118,7 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
         # the lexicographic optimum is also optimal for the combined cost (strict tier weights)
         sol = sol.with_costs(comp, w.unit_cost)
         if _tier_culprit(comp, w, sol, comp, split) < 0:
-            choice, mips = _certify(comp, w, _penalties(comp, sol, split), sol.max_flow)
+            choice, mips, _ = _certify(comp, w, _penalties(comp, sol, split), sol.max_flow)
             if choice is not None:
                 return RepairResult(choice, True, mips, 0)
     local = local_repair(comp, w, sol)
@@ -323,7 +331,7 @@ def _branch_and_bound(
         if solves >= max_solves:
             exhausted = False
             break
-        node, _, _ = _apply_pins(comp, w, pins, closed)
+        node, pin_cost, pin_placed = _apply_pins(comp, w, pins, closed)
         split = split_entities(node, node_sol)
         choice: I64 | None = None
         if split.size == 0:
@@ -331,8 +339,13 @@ def _branch_and_bound(
         g = _tier_culprit(comp, w, node_sol, node, split) if split.size else -1
         if choice is None and split.size and g < 0 and (pins or closed) and certify:
             pen = _penalties(node, node_sol, split, node_pi)
-            choice, used = _certify(node, w, pen, node_sol.max_flow)
+            cutoff = None  # the incumbent's penalty at this node, when it places as many
+            if -best_key[0] == pin_placed + node_sol.max_flow:
+                cutoff = _cost(comp, w, best_choice) - pin_cost - pen.cost_star
+            choice, used, ruled_out = _certify(node, w, pen, node_sol.max_flow, cutoff)
             mips += used
+            if ruled_out:
+                continue
             g = int(split[np.argmax(pen.best[split])])
         elif choice is None and split.size and g < 0:
             g = int(split[0])
@@ -521,37 +534,56 @@ def _penalties(node: Component, sol: FlowSolution, split: I64, pi: I64 | None = 
     best = np.full(n_ent, BIG, dtype=np.int64)
     np.minimum.at(best, node.arc_ent, p_arc)
     best = np.minimum(best, p_unplaced)
-    return _Penalties(p_arc, p_unplaced, rc_t, load, _flow_cost(sol), split, best)
+    return _Penalties(p_arc, p_unplaced, rc_t, load, _flow_cost(sol), split, best, rc_a, choice_from_flow(node, sol))
 
 
-def _certify(node: Component, w: Weights, pen: _Penalties, f_total: int) -> tuple[I64 | None, int]:
-    """The node's exact optimum via restricted MIPs, or None when tau would grow too large."""
+def _certify(
+    node: Component, w: Weights, pen: _Penalties, f_total: int, cutoff: int | None = None
+) -> tuple[I64 | None, int, bool]:
+    """(the node's exact optimum or None, restricted solves, ruled out).
+
+    The optimum comes from restricted problems of growing tau; None when tau would grow too
+    large. `cutoff` is the incumbent's penalty at this node: solutions with that penalty or
+    more are no better. Tau then stops at cutoff - 1, and "ruled out" is True when no
+    solution of the node has a penalty below it (the node cannot beat the incumbent).
+    """
     tau = max(int(pen.best[pen.split].sum()), w.lcm)  # no solution has a smaller penalty
     tau_limit = w.w3 * w.lcm  # past this, options that lose a child's own area would enter
     real = pen.p_arc[pen.p_arc < BIG]
     levels = np.unique(np.concatenate([real, pen.p_unplaced]))
     p_max = int(levels[-1])
+    top = BIG if cutoff is None else cutoff - 1  # every solution worth finding has penalty <= top
+    if top < 0:
+        return None, 0, True
+    tau = min(tau, top)
     used = 0
     for _ in range(MAX_ROUNDS):
         if tau >= tau_limit:
-            return None, used
+            return None, used, False
         allowed_arc = pen.p_arc <= tau
         allowed_unp = pen.p_unplaced <= tau
-        outcome = _restricted(node, w, pen, allowed_arc, allowed_unp, tau, f_total)
-        if isinstance(outcome, str):
-            return None, used
+        outcome = _restricted(node, w, pen, allowed_arc, allowed_unp, tau, f_total, top + 1)
+        if isinstance(outcome, str) and outcome != "cutoff":
+            return None, used, False
         used += 1
-        if outcome is not None:
-            penalty = _cost(node, w, outcome) - pen.cost_star
-            if penalty <= tau:
-                return outcome, used
-            tau = penalty
+        if outcome is None or isinstance(outcome, str):  # infeasible, or nothing below the cutoff
+            if tau >= top:
+                return None, used, True
+            if isinstance(outcome, str):
+                tau = top
+                continue
+            if tau >= p_max:
+                return None, used, False  # no way to place f_total children: branch
+            nxt = int(levels[np.searchsorted(levels, tau, side="right")])
+            tau = min(max(tau * 4, nxt), top)
             continue
-        if tau >= p_max:
-            return None, used  # no way to place f_total children: branch
-        nxt = int(levels[np.searchsorted(levels, tau, side="right")])
-        tau = max(tau * 4, nxt)
-    return None, used
+        penalty = _cost(node, w, outcome) - pen.cost_star
+        if penalty <= tau:
+            return outcome, used, False
+        if tau >= top:
+            return None, used, True  # the restricted optimum is past the cutoff
+        tau = min(penalty, top)
+    return None, used, False
 
 
 def _restricted(
@@ -562,9 +594,13 @@ def _restricted(
     allowed_unp: npt.NDArray[np.bool_],
     tau: int,
     f_total: int,
+    limit: int = BIG,
 ) -> I64 | str | None:
-    """Solve the restricted problem: a choice, None (infeasible) or 'too_big' (too many
-    variables, or the MIP solver failed: the caller branches instead)."""
+    """Solve the restricted problem: a choice, None (infeasible), 'cutoff' (every solution
+    has a penalty of at least `limit`; checked only when everyone is placed) or 'too_big'
+    (too many variables, or the MIP solver failed: the caller branches instead)."""
+    if f_total == int(comp.size.sum()):
+        return _restricted_pieces(comp, pen, allowed_arc, tau, limit)
     n_opts = np.bincount(comp.arc_ent[allowed_arc], minlength=comp.n_ent) + allowed_unp
     if (n_opts == 0).any():
         return None
@@ -611,6 +647,158 @@ def _restricted(
     picked = sub >= 0
     choice[free_ents[picked]] = var_arcs[sub[picked]]
     return choice
+
+
+def _restricted_pieces(
+    comp: Component, pen: _Penalties, allowed_arc: npt.NDArray[np.bool_], tau: int, limit: int = BIG
+) -> I64 | str | None:
+    """The restricted problem when everyone is placed, solved piece by piece with flows.
+
+    Every entity takes one allowed option. An entity with one allowed option (never a split
+    group) keeps it: it is the node flow's own arc. The others fall apart into pieces
+    (connected over their allowed arcs). Pieces share no entity and no unit, and when every
+    entity is placed no constraint links them either, so the lexicographic optimum is each
+    piece's optimum put together. A piece without a split group keeps the node flow's
+    choice: it is integral there and has penalty 0, the least possible. A piece with one is
+    the node's min-cost flow on the piece alone (reduced costs; a locked unit keeps its
+    load) with its groups made whole by a small branch-and-bound (`_piece_optimum`): on the
+    penalty, whose order is the keys' order, so one solve per node covers all tiers.
+    """
+    active = comp.size > 0
+    allowed = allowed_arc & active[comp.arc_ent]
+    n_opts = np.bincount(comp.arc_ent[allowed], minlength=comp.n_ent)
+    if (n_opts[active] == 0).any():
+        return None
+    is_split = np.zeros(comp.n_ent, dtype=bool)
+    is_split[pen.split] = True
+    free = ((n_opts > 1) | is_split) & active
+    fixed_arcs = np.flatnonzero(allowed & ~free[comp.arc_ent])
+    fixed_load = np.bincount(
+        comp.arc_unit[fixed_arcs], weights=comp.size[comp.arc_ent[fixed_arcs]], minlength=comp.n_unit
+    ).astype(np.int64)
+    locked = np.abs(pen.rc_t) > tau
+    var = np.flatnonzero(allowed & free[comp.arc_ent])
+    in_piece = np.bincount(comp.arc_unit[var], minlength=comp.n_unit) > 0
+    if (fixed_load > comp.cap).any() or (locked & ~in_piece & (fixed_load != pen.load)).any():
+        return None
+    if (locked & (fixed_load > pen.load)).any():
+        return None
+    choice = np.full(comp.n_ent, -1, dtype=np.int64)
+    choice[comp.arc_ent[fixed_arcs]] = fixed_arcs
+    free_ents = np.flatnonzero(free)
+    choice[free_ents] = pen.flow_choice[free_ents]
+    n_ent = comp.n_ent
+    graph = csr_matrix(
+        (np.ones(var.size, dtype=np.int8), (comp.arc_ent[var], n_ent + comp.arc_unit[var])),
+        shape=(n_ent + comp.n_unit, n_ent + comp.n_unit),
+    )
+    _, label = connected_components(graph, directed=False)
+    piece_of_var = label[comp.arc_ent[var]]
+    work = spent = 0
+    for piece in np.unique(label[pen.split]).tolist():
+        arcs = var[piece_of_var == piece]
+        out = _piece_optimum(comp, pen, arcs, locked, fixed_load, PIECE_WORK - work, limit - spent)
+        if out is None or isinstance(out, str):
+            return out
+        picked, penalty, used = out
+        work += used
+        spent += penalty
+        choice[comp.arc_ent[picked]] = picked
+    return choice
+
+
+def _piece_optimum(
+    comp: Component,
+    pen: _Penalties,
+    arcs: I64,
+    locked: npt.NDArray[np.bool_],
+    fixed_load: I64,
+    budget: int,
+    limit: int = BIG,
+) -> tuple[I64, int, int] | str | None:
+    """(the arc each entity of one piece takes, its penalty, work spent) at least penalty;
+    None when the piece has no solution, 'too_big' past `budget` (arcs x flow solves),
+    'cutoff' when its penalty is `limit` or more.
+
+    The piece's min-cost flow: each entity sends its members over its allowed arcs (cost
+    per member: the arc's reduced cost, less the entity's cheapest, a constant since every
+    member is placed); a locked unit absorbs exactly its load, an unlocked one at most its
+    room at its reduced cost. Groups are made whole by best-first 0-1 branching: "g takes
+    arc a" (g's other arcs closed) or "g does not take a", on the first fractional group and
+    its arc with most flow. The flow cost bounds every whole solution under a node."""
+    ents, ent_loc = np.unique(comp.arc_ent[arcs], return_inverse=True)
+    units, unit_loc = np.unique(comp.arc_unit[arcs], return_inverse=True)
+    n_e, n_u, n_a = int(ents.size), int(units.size), int(arcs.size)
+    size = comp.size[ents]
+    sink = n_e + n_u
+    open_units = np.flatnonzero(~locked[units])
+    shut_units = np.flatnonzero(locked[units])
+    demand = pen.load[units] - fixed_load[units]
+    room = comp.cap[units] - fixed_load[units]
+    rc = pen.rc_a[arcs]
+    cheapest = np.full(n_e, BIG, dtype=np.int64)
+    np.minimum.at(cheapest, ent_loc, rc)
+    tails = np.concatenate([ent_loc, n_e + open_units]).astype(np.int64)
+    heads = np.concatenate([n_e + unit_loc, np.full(open_units.size, sink)]).astype(np.int64)
+    costs = np.concatenate([rc - cheapest[ent_loc], pen.rc_t[units[open_units]]]).astype(np.int64)
+    base_caps = np.concatenate([size[ent_loc], room[open_units]]).astype(np.int64)
+    supply = np.zeros(sink + 1, dtype=np.int64)
+    supply[:n_e] = size
+    supply[n_e + shut_units] = -demand[shut_units]
+    supply[sink] = -(int(size.sum()) - int(demand[shut_units].sum()))
+    nodes = np.arange(sink + 1, dtype=np.int64)
+    work = 0
+
+    def solve(open_arc: npt.NDArray[np.bool_]) -> tuple[int, I64] | None:
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        caps = base_caps.copy()
+        caps[:n_a][~open_arc] = 0
+        smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        smcf.set_nodes_supplies(nodes, supply)
+        if smcf.solve() != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
+            return None
+        return int(smcf.optimal_cost()), np.asarray(smcf.flows(np.arange(n_a, dtype=np.int64)), dtype=np.int64)
+
+    root_open = np.ones(n_a, dtype=bool)
+    root = solve(root_open)
+    work += n_a
+    if root is None:
+        return None
+    heap: list[tuple[int, int, npt.NDArray[np.bool_], I64]] = [(root[0], 0, root_open, root[1])]
+    counter = 0
+    best: tuple[int, I64] | None = None
+    while heap:
+        bound, _, open_arc, flows = heapq.heappop(heap)
+        if best is not None and bound >= best[0]:
+            break
+        if bound - root[0] >= limit:  # the piece's own relaxation is at penalty 0 (the node flow)
+            return "cutoff"
+        whole = (flows == 0) | (flows == size[ent_loc])
+        frac = np.flatnonzero(~whole)
+        if frac.size == 0:
+            best = (bound, flows)
+            continue
+        g = int(ent_loc[frac[0]])
+        g_arcs = np.flatnonzero(ent_loc == g)
+        a = int(g_arcs[np.argmax(flows[g_arcs])])
+        take = open_arc.copy()
+        take[g_arcs] = False
+        take[a] = True
+        avoid = open_arc.copy()
+        avoid[a] = False
+        for child in (take, avoid):
+            if work + n_a > budget:
+                return "too_big"
+            out = solve(child)
+            work += n_a
+            if out is None or (best is not None and out[0] >= best[0]):
+                continue
+            counter += 1
+            heapq.heappush(heap, (out[0], counter, child, out[1]))
+    if best is None:
+        return None
+    on = np.flatnonzero(best[1] > 0)
+    return arcs[on], best[0] - root[0], work
 
 
 class _WarmStart:

@@ -6,6 +6,7 @@ import itertools
 import random
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 import asti.offers.allocation.repair as repair
@@ -129,7 +130,7 @@ def test_node_bounds_never_exceed_the_node_optimum(block: int) -> None:
 @pytest.mark.parametrize("block", range(3))
 def test_forced_branching_reaches_the_optimum(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the certificate switched off every split is settled by branching alone."""
-    monkeypatch.setattr(repair, "_certify", lambda *args: (None, 0))
+    monkeypatch.setattr(repair, "_certify", lambda *args: (None, 0, False))
     branched = 0
     for seed in range(3000 + block * 100, 3000 + (block + 1) * 100):
         rng = random.Random(seed)
@@ -181,9 +182,66 @@ def test_certificate_equals_enumeration() -> None:
         split = repair.split_entities(comp, sol)
         if split.size == 0 or repair._tier_culprit(comp, w, sol, comp, split) >= 0:
             continue
-        choice, _ = repair._certify(comp, w, repair._penalties(comp, sol, split), sol.max_flow)
+        choice, _, _ = repair._certify(comp, w, repair._penalties(comp, sol, split), sol.max_flow)
         if choice is None:
             continue
         certified += 1
         assert repair._key(comp, w, choice) == _best_key(comp, w, {}, frozenset()), f"seed {seed}"
     assert certified > 10
+
+
+def _best_choice(comp: Component, w: Weights) -> npt.NDArray[np.int64]:
+    """Enumeration: an integer solution of the component with the smallest key."""
+    options = [[-1, *(int(a) for a in np.flatnonzero(comp.arc_ent == e))] for e in range(comp.n_ent)]
+    best: tuple[Key, npt.NDArray[np.int64]] | None = None
+    for combo in itertools.product(*options):
+        choice = np.array(combo, dtype=np.int64)
+        used = choice[choice >= 0]
+        load = np.bincount(comp.arc_unit[used], weights=comp.size[comp.arc_ent[used]], minlength=comp.n_unit)
+        if (load > comp.cap).any():
+            continue
+        key = repair._key(comp, w, choice)
+        if best is None or key < best[0]:
+            best = key, choice
+    assert best is not None
+    return best[1]
+
+
+def test_certificate_by_pieces_and_cutoff() -> None:
+    """Everyone placed: the restricted problems are solved piece by piece with flows. The
+    certified answer is the enumerated optimum; with the incumbent's penalty as a cutoff a
+    node is ruled out only when nothing beats the incumbent, and never when something does."""
+    by_pieces = ruled_out = kept_open = 0
+    for seed in range(7400, 9000):
+        rng = random.Random(seed)
+        comp = _small_component(rng)
+        w = choose_weights(comp)
+        assert w.unit_cost is not None
+        sol = solve_lexicographic(comp, w).with_costs(comp, w.unit_cost)
+        split = repair.split_entities(comp, sol)
+        if split.size == 0 or sol.max_flow != int(comp.size.sum()):
+            continue
+        if repair._tier_culprit(comp, w, sol, comp, split) >= 0:
+            continue
+        pen = repair._penalties(comp, sol, split)
+        optimum = _best_choice(comp, w)
+        if -repair._key(comp, w, optimum)[0] != sol.max_flow:
+            continue  # the groups cannot all be placed: the penalties compare solutions placing everyone
+        opt_penalty = repair._cost(comp, w, optimum) - pen.cost_star
+        assert opt_penalty >= 0, f"seed {seed}"
+        choice, _, out = repair._certify(comp, w, pen, sol.max_flow)
+        assert not out
+        if choice is not None:
+            by_pieces += 1
+            assert repair._key(comp, w, choice) == repair._key(comp, w, optimum), f"seed {seed}"
+        # an incumbent just above, at, or below the optimum
+        for cutoff in (opt_penalty + rng.randint(1, 3 * w.lcm), opt_penalty, max(0, opt_penalty - w.lcm)):
+            choice, _, out = repair._certify(comp, w, pen, sol.max_flow, cutoff)
+            if out:
+                ruled_out += 1
+                assert opt_penalty >= cutoff, f"seed {seed}"
+            elif opt_penalty < cutoff:
+                kept_open += 1
+            if choice is not None:
+                assert repair._key(comp, w, choice) == repair._key(comp, w, optimum), f"seed {seed}"
+    assert by_pieces > 20 and ruled_out > 20 and kept_open > 10, (by_pieces, ruled_out, kept_open)
