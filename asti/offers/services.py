@@ -68,6 +68,8 @@ def round_allocate(*, round_id: int, actor: str) -> AllocationRun:
         offer_round.allocation_figures = {
             "objective": dict(zip(("placed", "kept_current", "in_area", "distance_m"), result.objective, strict=True)),
             "eligible": len(result.proposals),
+            "proven_optimal": result.exact,
+            "notes": list(result.notes),
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
         offer_round.save(update_fields=["status", "allocated_at", "allocation_figures", "updated_at"])

@@ -28,7 +28,9 @@ def round_id(example_extract: Path) -> int:
 
 def export(round_id: int, tmp_path: Path) -> dict[str, dict[str, str]]:
     path = tmp_path / "proposals.csv"
-    call_command("offer_round", "allocate", str(round_id), "--export", str(path), stdout=StringIO())
+    out = StringIO()
+    call_command("offer_round", "allocate", str(round_id), "--export", str(path), stdout=out)
+    assert "proven optimal (placed, kept, own area, distance, in that order)" in out.getvalue()
     with path.open(encoding="utf-8") as f:
         return {row["child_id"]: row for row in csv.DictReader(f)}
 
@@ -44,6 +46,7 @@ def test_example_round_end_to_end(round_id: int, tmp_path: Path) -> None:
     offer_round = OfferRound.objects.get(pk=round_id)
     assert offer_round.status == "allocated"
     assert offer_round.allocation_figures["objective"]["placed"] == 7
+    assert offer_round.allocation_figures["proven_optimal"] is True and offer_round.allocation_figures["notes"] == []
     loads = {u["unit_id"]: (u["proposed"], u["capacity"]) for u in round_unit_summary(offer_round=offer_round)}
     assert loads["PK-KALLIO"] == (3, 3) and loads["PK-SORNAINEN"] == (2, 4)
     areas = {a["child__admission_area__area_id"]: a for a in round_area_summary(offer_round=offer_round)}

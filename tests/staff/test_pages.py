@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from asti.audit.models import AuditEvent
 from asti.messaging.models import Message
+from asti.offers import services as offer_services
+from asti.offers.allocation import allocate
 from asti.offers.models import Offer, OfferRound, OfferStatus, Proposal, RoundStatus
 from asti.offers.sending import round_send
 from asti.units.models import Unit
@@ -158,6 +160,29 @@ def test_summary_shows_units_areas_and_an_svg_chart_without_inline_styles(
     page = client_for(planner).get(reverse("staff:round", args=[allocated_round.pk])).content.decode()
     assert "Päiväkoti Kallio" in page and "FI-1" in page and "<svg" in page
     assert "style=" not in page and "<script>" not in page
+
+
+def test_summary_says_whether_the_allocation_is_proven_optimal(
+    planner: User, allocated_round: OfferRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = reverse("staff:round", args=[allocated_round.pk])
+    page = client_for(planner).get(url).content.decode()
+    placed = allocated_round.allocation_figures["objective"]["placed"]
+    assert f"{placed} of {allocated_round.allocation_figures['eligible']} children placed" in page
+    assert "Proven optimal" in page and "Not proven optimal" not in page
+
+    # an allocation the solver could not prove in full shows its note (technical, in English)
+    def unproven(*args: Any, **kwargs: Any) -> Any:
+        result = allocate(*args, **kwargs)
+        result.exact = False
+        result.notes = ["fi: search stopped: at most 1 more kept child possible"]
+        return result
+
+    monkeypatch.setattr(offer_services, "allocate", unproven)
+    offer_services.round_allocate(round_id=allocated_round.pk, actor="test")
+    page = client_for(planner).get(url).content.decode()
+    assert "Proven optimal" not in page and "Not proven optimal" in page
+    assert '<ul lang="en"><li>fi: search stopped: at most 1 more kept child possible</li></ul>' in page
 
 
 def test_children_losing_their_unit_with_the_reason_are_listed_and_audited(

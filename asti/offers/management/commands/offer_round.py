@@ -50,6 +50,10 @@ class Command(BaseCommand):
             f"eligible {eligible}, placed {placed}, kept current unit {kept}, in own area {in_area}, "
             f"total distance {distance / 1000:.1f} km"
         )
+        if run.result.exact:
+            self.stdout.write("proven optimal (placed, kept, own area, distance, in that order)")
+        else:
+            self.stdout.write("not proven optimal: " + "; ".join(run.result.notes))
         self.stdout.write("timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in run.timings.items()))
         if export:
             rows = services.proposals_export(round_id=round_id, path=export)
