@@ -48,8 +48,10 @@ def one(children: int, url: str, tmp: Path) -> None:
         for part in next(line for line in out.splitlines() if line.startswith("timings:"))[8:].split(",")
     )
     summary = next(line for line in out.splitlines() if line.startswith("eligible"))
+    proof = next(line for line in out.splitlines() if "proven optimal" in line)
     inside = timings["load"] + timings["allocate"] + timings["store"]
     print(f"{children:,d} children: {summary}")
+    print(f"  {proof}")
     print(
         f"  allocate command {command:.2f} s (with Python and Django start); load {timings['load']:.2f} s, "
         f"candidates {timings.get('solver_candidates', 0):.2f} s, solve {timings.get('solver_solve', 0):.2f} s, "
