@@ -175,6 +175,10 @@ def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mi
         lower = (key[0], key[1], key[2], root[3] if key[:3] == root[:3] else -BIG)
     else:
         lower = (lower[0], lower[1], lower[2], root[3] if key[:3] == root[:3] else -BIG)
+        if lower[1] < key[1] and key[0] == -sol.max_flow:  # kept not proven: try the unit-knapsack bound
+            kept_max = _kept_bound(comp, w, sol)
+            if kept_max is not None and -kept_max > lower[1]:
+                lower = (lower[0], -kept_max, -BIG, -BIG)
     if key <= lower:
         return RepairResult(best, True, mips + used, solves)
     gap = gap_to_bound(key, lower)
@@ -184,6 +188,113 @@ def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mi
         f"{how} a kept/own-area branch-and-bound of {solves} flow solves: {gap}"
     )
     return RepairResult(best, False, mips + used, solves, note)
+
+
+def _kept_bound(comp: Component, w: Weights, sol: FlowSolution, hops: int = 2, sweeps: int = 5) -> int | None:
+    """An upper bound on the kept children of every integer solution placing `sol.max_flow`
+    (None when no unit's knapsack is below the flow, or the flow does not maximise kept on
+    its own: with fractions of groups, the stage-A cost can trade a fraction of a kept child
+    for in-area children).
+
+    The relaxation keeps "half a child" where a unit has one place left and a twin group
+    with one member at home there. For a set U of such units (those where the integer
+    maximum is below the flow's), every integer x satisfies
+
+        kept(x) = kept outside U (x) + kept in U (x) <= G + sum over u in U of knap(u)
+
+    where knap(u) is the most kept children unit u can hold (a knapsack over the entities
+    at home there, sizes as weights, alone in the unit), and G is the most kept children
+    outside U of any flow placing as many (kept credit in U set to 0). G is bounded by weak
+    duality: for any node potentials p, min cost >= sum cap * min(0, reduced cost) - sum p b.
+    The root flow's potentials for the kept-only cost are improved by exact coordinate
+    ascent on the nodes within `hops` of U: each node's term is concave and piecewise
+    linear in its own potential."""
+    lcm = w.lcm
+    af = sol.arc_flow(comp)
+    scale = w.scale
+    kept_cost = -(comp.kept * scale)  # per member: a kept child is worth lcm, whatever its group's size
+    sol_k = sol.with_costs(comp, kept_cost)
+    n_ent = comp.n_ent
+    n_nodes = 2 + n_ent + comp.n_unit
+    try:
+        pi = potentials(sol_k, n_nodes)
+    except RuntimeError:  # the flow does not maximise kept alone (its cost weighs in-area too)
+        return None
+    frac = (af > 0) & (af < comp.size[comp.arc_ent]) & (comp.kept > 0)
+    units = []
+    knap_sum = 0
+    kept_arcs = np.flatnonzero(comp.kept > 0)
+    kept_arcs = kept_arcs[np.argsort(comp.arc_unit[kept_arcs], kind="stable")]
+    kept_ptr = np.searchsorted(comp.arc_unit[kept_arcs], np.arange(comp.n_unit + 1))
+    for u in np.unique(comp.arc_unit[frac]).tolist():
+        arcs = kept_arcs[kept_ptr[u] : kept_ptr[u + 1]]
+        best = _knapsack(comp.size[comp.arc_ent[arcs]], comp.kept[arcs], int(comp.cap[u]))
+        if best * lcm < int((af[arcs] * scale[arcs] * comp.kept[arcs]).sum()):
+            units.append(u)
+            knap_sum += best
+    if not units:
+        return None
+    u_star = np.array(units, dtype=np.int64)
+    costs = sol_k.costs.copy()
+    into = np.flatnonzero(np.isin(comp.arc_unit, u_star))
+    costs[n_ent + into] -= kept_cost[into]  # no kept credit in U
+    tails, heads, caps = sol_k.tails, sol_k.heads, sol_k.caps
+    supply = np.zeros(n_nodes, dtype=np.int64)
+    supply[0], supply[1] = sol.max_flow, -sol.max_flow
+    out_order = np.argsort(tails, kind="stable")
+    out_ptr = np.searchsorted(tails[out_order], np.arange(n_nodes + 1))
+    in_order = np.argsort(heads, kind="stable")
+    in_ptr = np.searchsorted(heads[in_order], np.arange(n_nodes + 1))
+    hood = set((2 + n_ent + u_star).tolist())
+    for _ in range(hops):
+        grown = set(hood)
+        for v in hood:
+            grown.update(tails[in_order[in_ptr[v] : in_ptr[v + 1]]].tolist())
+            grown.update(heads[out_order[out_ptr[v] : out_ptr[v + 1]]].tolist())
+        hood = {v for v in grown if v >= 2}  # S and T keep their potentials
+    p = pi.copy()
+    for _ in range(sweeps):
+        moved = False
+        for v in sorted(hood):
+            a_in = in_order[in_ptr[v] : in_ptr[v + 1]]
+            a_out = out_order[out_ptr[v] : out_ptr[v + 1]]
+            k_in, m_out = costs[a_in] + p[tails[a_in]], p[heads[a_out]] - costs[a_out]
+            t = _best_potential(k_in, caps[a_in], m_out, caps[a_out], int(p[v]))
+            if t != p[v]:
+                moved = True
+                p[v] = t
+        if not moved:
+            break
+    rc = costs + p[tails] - p[heads]
+    low = int((caps * np.minimum(0, rc)).sum()) - int(p[0]) * int(supply[0]) - int(p[1]) * int(supply[1])
+    return (-low) // lcm + knap_sum
+
+
+def _best_potential(k_in: I64, c_in: I64, m_out: I64, c_out: I64, current: int) -> int:
+    """argmax over t of sum c_in * min(0, k_in - t) + sum c_out * min(0, t - m_out): a concave
+    piecewise-linear function, whose maximum is at a breakpoint where the slope changes sign.
+    The slope right of t is -(capacity of in-arcs with k_in <= t) + (capacity of out-arcs with
+    m_out > t); the smallest breakpoint where it is <= 0 maximises."""
+    points = np.unique(np.concatenate([k_in, m_out]))
+    if points.size == 0:
+        return current
+    o_in = np.argsort(k_in, kind="stable")
+    cum_in = np.concatenate([[0], np.cumsum(c_in[o_in])])
+    o_out = np.argsort(m_out, kind="stable")
+    cum_out = np.concatenate([[0], np.cumsum(c_out[o_out])])
+    below_in = cum_in[np.searchsorted(k_in[o_in], points, side="right")]
+    above_out = cum_out[-1] - cum_out[np.searchsorted(m_out[o_out], points, side="right")]
+    slope = above_out - below_in
+    return int(points[int(np.argmax(slope <= 0))])
+
+
+def _knapsack(weight: I64, value: I64, cap: int) -> int:
+    """The most value of items of the given weights within `cap` (0-1, exact)."""
+    best = np.zeros(cap + 1, dtype=np.int64)
+    for wt, val in zip(weight.tolist(), value.tolist(), strict=True):
+        if wt <= cap:
+            best[wt:] = np.maximum(best[wt:], best[: cap + 1 - wt] + val)
+    return int(best[cap])
 
 
 def _place_more(comp: Component, choice: I64, max_moves: int = 64) -> I64:
