@@ -286,12 +286,15 @@ def choice_from_flow(comp: Component, sol: FlowSolution) -> I64:
     return choice
 
 
-def potentials(sol: FlowSolution, n_nodes: int) -> I64:
-    """Node potentials proving the flow optimal (see `_potentials`)."""
-    return _potentials(sol.tails, sol.heads, sol.caps, sol.costs, sol.flows, n_nodes)
+def potentials(sol: FlowSolution, n_nodes: int, max_rounds: int | None = None) -> I64:
+    """Node potentials proving the flow optimal (see `_potentials`); RuntimeError when the
+    flow is not optimal, found by a negative cycle or by `max_rounds` rounds not settling."""
+    return _potentials(sol.tails, sol.heads, sol.caps, sol.costs, sol.flows, n_nodes, max_rounds)
 
 
-def _potentials(tails: I64, heads: I64, caps: I64, costs: I64, flows: I64, n_nodes: int) -> I64:
+def _potentials(
+    tails: I64, heads: I64, caps: I64, costs: I64, flows: I64, n_nodes: int, max_rounds: int | None = None
+) -> I64:
     """Node potentials proving optimality: shortest distances in the residual network.
 
     All nodes start at 0 (a virtual root with 0-cost arcs to every node); Bellman-Ford with
@@ -309,7 +312,7 @@ def _potentials(tails: I64, heads: I64, caps: I64, costs: I64, flows: I64, n_nod
     np.cumsum(np.bincount(tail, minlength=n_nodes), out=indptr[1:])
     dist = np.zeros(n_nodes, dtype=np.int64)
     frontier = np.arange(n_nodes, dtype=np.int64)
-    for _ in range(n_nodes + 1):
+    for _ in range(n_nodes + 1 if max_rounds is None else min(n_nodes + 1, max_rounds)):
         starts = indptr[frontier]
         counts = indptr[frontier + 1] - starts
         n = int(counts.sum())
@@ -324,8 +327,8 @@ def _potentials(tails: I64, heads: I64, caps: I64, costs: I64, flows: I64, n_nod
         h = h[better]
         np.minimum.at(dist, h, cand[better])
         frontier = np.unique(h)
-    else:  # pragma: no cover - only on a non-optimal flow
-        raise RuntimeError("negative cycle in the residual network: flow not optimal")
+    else:
+        raise RuntimeError("negative cycle in the residual network (or too many rounds): flow not optimal")
     reduced = weight + dist[tail] - dist[head]
     if (reduced < 0).any():  # pragma: no cover - defensive
         raise RuntimeError("potentials do not certify the flow")

@@ -175,10 +175,11 @@ def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mi
         lower = (key[0], key[1], key[2], root[3] if key[:3] == root[:3] else -BIG)
     else:
         lower = (lower[0], lower[1], lower[2], root[3] if key[:3] == root[:3] else -BIG)
-        if lower[1] < key[1] and key[0] == -sol.max_flow:  # kept not proven: try the unit-knapsack bound
-            kept_max = _kept_bound(comp, w, sol)
-            if kept_max is not None and -kept_max > lower[1]:
-                lower = (lower[0], -kept_max, -BIG, -BIG)
+        if lower[1] < key[1] and key[0] == -sol.max_flow:  # kept not proven: try the unit-knapsack bounds
+            bounds = _tier_bounds(comp, w, sol, -key[1])
+            if bounds is not None and -bounds[0] > lower[1]:
+                in_max = bounds[1]
+                lower = (lower[0], -bounds[0], -BIG if in_max is None else -in_max, -BIG)
     if key <= lower:
         return RepairResult(best, True, mips + used, solves)
     gap = gap_to_bound(key, lower)
@@ -190,36 +191,29 @@ def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mi
     return RepairResult(best, False, mips + used, solves, note)
 
 
-def _kept_bound(comp: Component, w: Weights, sol: FlowSolution, hops: int = 2, sweeps: int = 5) -> int | None:
-    """An upper bound on the kept children of every integer solution placing `sol.max_flow`
-    (None when no unit's knapsack is below the flow, or the flow does not maximise kept on
-    its own: with fractions of groups, the stage-A cost can trade a fraction of a kept child
-    for in-area children).
+BOUND_ROUNDS = 300  # Bellman-Ford rounds for a bound's potentials (22-32 needed at 500 000)
+IN_AREA_LAMBDAS = (10, 100)  # kept weights tried for the own-area bound, smallest first
+
+
+def _tier_bounds(comp: Component, w: Weights, sol: FlowSolution, kept_now: int) -> tuple[int, int | None] | None:
+    """Upper bounds (kept, own-area given that kept) on every integer solution placing
+    `sol.max_flow`; the own-area one only when the kept bound equals `kept_now` (the answer's
+    kept count). None when there is no bound to add (no unit below the flow, or no usable
+    potentials).
 
     The relaxation keeps "half a child" where a unit has one place left and a twin group
     with one member at home there. For a set U of such units (those where the integer
     maximum is below the flow's), every integer x satisfies
 
-        kept(x) = kept outside U (x) + kept in U (x) <= G + sum over u in U of knap(u)
+        lam * kept(x) + a * in_area(x) <= G + lam * sum over u in U of knap(u)
 
-    where knap(u) is the most kept children unit u can hold (a knapsack over the entities
-    at home there, sizes as weights, alone in the unit), and G is the most kept children
-    outside U of any flow placing as many (kept credit in U set to 0). G is bounded by weak
-    duality: for any node potentials p, min cost >= sum cap * min(0, reduced cost) - sum p b.
-    The root flow's potentials for the kept-only cost are improved by exact coordinate
-    ascent on the nodes within `hops` of U: each node's term is concave and piecewise
-    linear in its own potential."""
+    where knap(u) is the most kept children unit u can hold on its own (a 0-1 knapsack over
+    the entities at home there, sizes as weights) and G is the most that
+    lam * kept outside U + a * in_area reaches over flows placing as many. With a = 0,
+    lam = 1 that bounds kept; with a = 1 and kept(x) = K it bounds in-area by
+    G - lam * (K - sum knap). G itself is bounded by weak duality (`_relaxed_max`)."""
     lcm = w.lcm
     af = sol.arc_flow(comp)
-    scale = w.scale
-    kept_cost = -(comp.kept * scale)  # per member: a kept child is worth lcm, whatever its group's size
-    sol_k = sol.with_costs(comp, kept_cost)
-    n_ent = comp.n_ent
-    n_nodes = 2 + n_ent + comp.n_unit
-    try:
-        pi = potentials(sol_k, n_nodes)
-    except RuntimeError:  # the flow does not maximise kept alone (its cost weighs in-area too)
-        return None
     frac = (af > 0) & (af < comp.size[comp.arc_ent]) & (comp.kept > 0)
     units = []
     knap_sum = 0
@@ -229,18 +223,49 @@ def _kept_bound(comp: Component, w: Weights, sol: FlowSolution, hops: int = 2, s
     for u in np.unique(comp.arc_unit[frac]).tolist():
         arcs = kept_arcs[kept_ptr[u] : kept_ptr[u + 1]]
         best = _knapsack(comp.size[comp.arc_ent[arcs]], comp.kept[arcs], int(comp.cap[u]))
-        if best * lcm < int((af[arcs] * scale[arcs] * comp.kept[arcs]).sum()):
+        if best * lcm < int((af[arcs] * w.scale[arcs] * comp.kept[arcs]).sum()):
             units.append(u)
             knap_sum += best
     if not units:
         return None
     u_star = np.array(units, dtype=np.int64)
-    costs = sol_k.costs.copy()
+    g = _relaxed_max(comp, w, sol, u_star, 1, 0)
+    if g is None:
+        return None
+    kept_max = g + knap_sum
+    if kept_max != kept_now:
+        return kept_max, None
+    for lam in IN_AREA_LAMBDAS:
+        g = _relaxed_max(comp, w, sol, u_star, lam, 1)
+        if g is not None:
+            return kept_max, g - lam * (kept_now - knap_sum)
+    return kept_max, None
+
+
+def _relaxed_max(
+    comp: Component, w: Weights, sol: FlowSolution, u_star: I64, lam: int, a: int, hops: int = 2, sweeps: int = 5
+) -> int | None:
+    """An upper bound (rounded down, in children) on lam * kept outside `u_star` + a * in-area
+    over flows placing `sol.max_flow`; None when `sol` is not optimal for that cost with kept
+    credit everywhere (no potentials within BOUND_ROUNDS).
+
+    Weak duality: for any node potentials p, min cost >= sum cap * min(0, reduced cost) -
+    sum p * supply. The potentials proving `sol` optimal for the cost with kept credit
+    everywhere are improved by exact coordinate ascent on the nodes within `hops` arcs of
+    `u_star`: each node's term is concave and piecewise linear in its own potential."""
+    lcm = w.lcm
+    n_ent = comp.n_ent
+    n_nodes = 2 + n_ent + comp.n_unit
+    kept_cost = -(np.int64(lam) * comp.kept * w.scale)  # per member: a whole child counts lcm
+    sol_c = sol.with_costs(comp, kept_cost - np.int64(a) * comp.in_area * w.scale)
+    try:
+        pi = potentials(sol_c, n_nodes, max_rounds=BOUND_ROUNDS)
+    except RuntimeError:  # it trades a fraction of a kept child for in-area children: not optimal here
+        return None
+    costs = sol_c.costs.copy()
     into = np.flatnonzero(np.isin(comp.arc_unit, u_star))
     costs[n_ent + into] -= kept_cost[into]  # no kept credit in U
-    tails, heads, caps = sol_k.tails, sol_k.heads, sol_k.caps
-    supply = np.zeros(n_nodes, dtype=np.int64)
-    supply[0], supply[1] = sol.max_flow, -sol.max_flow
+    tails, heads, caps = sol_c.tails, sol_c.heads, sol_c.caps
     out_order = np.argsort(tails, kind="stable")
     out_ptr = np.searchsorted(tails[out_order], np.arange(n_nodes + 1))
     in_order = np.argsort(heads, kind="stable")
@@ -266,8 +291,8 @@ def _kept_bound(comp: Component, w: Weights, sol: FlowSolution, hops: int = 2, s
         if not moved:
             break
     rc = costs + p[tails] - p[heads]
-    low = int((caps * np.minimum(0, rc)).sum()) - int(p[0]) * int(supply[0]) - int(p[1]) * int(supply[1])
-    return (-low) // lcm + knap_sum
+    low = int((caps * np.minimum(0, rc)).sum()) - (int(p[0]) - int(p[1])) * sol.max_flow
+    return (-low) // lcm
 
 
 def _best_potential(k_in: I64, c_in: I64, m_out: I64, c_out: I64, current: int) -> int:

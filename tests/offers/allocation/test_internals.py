@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from asti.offers.allocation import ChildIn
 from asti.offers.allocation.flow import (
@@ -80,6 +81,18 @@ def test_potentials_certify_the_flow() -> None:
     assert (rc[sol.flows < sol.caps] >= 0).all()
     assert (rc[sol.flows > 0] <= 0).all()
     assert split_entities(comp, sol).size == 0
+
+
+def test_potentials_refuse_a_flow_that_is_not_optimal() -> None:
+    """Priced the other way round the flow is not optimal: a negative cycle, or the round cap, says so."""
+    comp = _component(6, 500)
+    w = choose_weights(comp)
+    assert w.unit_cost is not None
+    sol = solve_flow(comp, w.unit_cost)
+    reversed_prices = sol.with_costs(comp, -w.unit_cost)
+    for rounds in (None, 3):
+        with pytest.raises(RuntimeError, match="flow not optimal"):
+            potentials(reversed_prices, 2 + comp.n_ent + comp.n_unit, max_rounds=rounds)
 
 
 def test_relaxation_splits_a_group_where_integers_cannot() -> None:

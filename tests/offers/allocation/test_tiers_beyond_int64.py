@@ -132,8 +132,8 @@ def test_place_more_places_singles_without_losing_a_tier() -> None:
     assert improved > 20
 
 
-def _enumerate_kept(comp: Component, placed: int) -> int | None:
-    """The most kept children of an integer solution placing `placed` children (None: none does)."""
+def _enumerate_tiers(comp: Component, placed: int) -> tuple[int, int] | None:
+    """(most kept, then most in-area) of an integer solution placing `placed` children (None: none does)."""
     options = [[-1, *(int(a) for a in np.flatnonzero(comp.arc_ent == e))] for e in range(comp.n_ent)]
     best = None
     for combo in itertools.product(*options):
@@ -142,15 +142,16 @@ def _enumerate_kept(comp: Component, placed: int) -> int | None:
         load = np.bincount(comp.arc_unit[used], weights=comp.size[comp.arc_ent[used]], minlength=comp.n_unit)
         if (load > comp.cap).any() or int(comp.size[comp.arc_ent[used]].sum()) != placed:
             continue
-        kept = int(comp.kept[used].sum())
-        best = kept if best is None else max(best, kept)
+        tiers = (int(comp.kept[used].sum()), int(comp.in_area[used].sum()))
+        best = tiers if best is None else max(best, tiers)
     return best
 
 
-def test_kept_bound_by_unit_knapsacks_is_valid_and_tighter_than_the_relaxation() -> None:
-    """The unit-knapsack bound never falls below the enumerated best kept count, and it often
-    cuts the relaxation's half-kept twins down to the true optimum."""
-    bounded = tighter = equal = 0
+def test_unit_knapsack_bounds_are_valid_and_tighter_than_the_relaxation() -> None:
+    """The unit-knapsack bounds never fall below the enumerated best kept count, nor the best
+    own-area count among solutions with that many kept; they often cut the relaxation's
+    half-kept twins down to the true optimum."""
+    bounded = tighter = equal = in_bounded = 0
     for seed in range(14_000, 20_000):
         rng = random.Random(seed)
         comp = random_component(rng)
@@ -159,18 +160,21 @@ def test_kept_bound_by_unit_knapsacks_is_valid_and_tighter_than_the_relaxation()
             continue
         w = flow.choose_weights(comp)
         sol = flow.solve_lexicographic(comp, w)
-        bound = repair._kept_bound(comp, w, sol)
-        if bound is None:
-            continue
-        best = _enumerate_kept(comp, sol.max_flow)
+        best = _enumerate_tiers(comp, sol.max_flow)
         if best is None:
             continue
+        bounds = repair._tier_bounds(comp, w, sol, best[0])
+        if bounds is None:
+            continue
         bounded += 1
-        assert best <= bound, f"seed {seed}"
+        assert best[0] <= bounds[0], f"seed {seed}"
         relaxation = -repair._lex_bound(comp, w, sol)[1]
-        tighter += bound < relaxation
-        equal += bound == best
-    assert bounded > 30 and tighter > 10 and equal > 20, (bounded, tighter, equal)
+        tighter += bounds[0] < relaxation
+        equal += bounds[0] == best[0]
+        if bounds[1] is not None:
+            in_bounded += 1
+            assert best[1] <= bounds[1], f"seed {seed}"
+    assert bounded > 30 and tighter > 10 and equal > 20 and in_bounded > 10, (bounded, tighter, equal, in_bounded)
 
 
 def test_best_potential_maximises_its_concave_term() -> None:
