@@ -42,8 +42,9 @@ smallest bound of the open nodes (every integer solution not yet ruled out lies 
 Components over BNB_MAX_ARCS arcs get the local repair alone, with the gap to the root
 relaxation's lexicographic bound. Components whose combined tiered cost does not fit int64
 run the search on the stage-A cost alone (objectives 1-3, no distance; `_repair_tiers`): it
-proves objectives 1-3 or states their gap, and the distance tier is bounded by the root
-relaxation only when the answer meets the relaxation's objectives 1-3.
+proves objectives 1-3 or states their gap (tightened, where it stops, by unit-knapsack
+bounds on kept and then own-area children: `_tier_bounds`), and the distance tier is bounded
+by the root relaxation only when the answer meets the relaxation's objectives 1-3.
 """
 
 from __future__ import annotations
