@@ -193,6 +193,14 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 
+# Application attachments: outside the web root and never under STATIC or a public URL; served only by the
+# views that check who may see them (asti.applications.attachments). MEDIA_URL stays unset on purpose.
+MEDIA_ROOT = Path(env.str("ASTI_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private-media")))
+ASTI_ATTACHMENT_MAX_BYTES: int = env.int("ASTI_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ASTI_ATTACHMENTS_PER_APPLICATION: int = env.int("ASTI_ATTACHMENTS_PER_APPLICATION", default=5)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # The language choice is read by the server only (the switch is a form).

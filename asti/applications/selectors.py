@@ -3,14 +3,17 @@ and the units one may wish for."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from asti.applications.models import Application, ApplicationEvent, Wish
+from asti.applications.models import Application, ApplicationEvent, ApplicationStatus, Wish
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
-from asti.units.models import Provider, Unit
+from asti.units.models import School, Unit
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,16 @@ def registry_details_for(*, guardian: Guardian, child: Child) -> RegistryDetails
 
 
 def applications_visible_for(*, guardian: Guardian) -> QuerySet[Application]:
-    """Applications for the children in this guardian's active custody (whichever guardian sent them)."""
+    """Applications for the children in this guardian's active custody, whichever custodian sent them; a draft
+    only to the guardian writing it."""
     return (
         Application.objects.filter(child__in=children_visible_for(guardian=guardian))
-        .select_related("child", "guardian")
+        .exclude(Q(status=ApplicationStatus.DRAFT) & ~Q(guardian=guardian))
+        .select_related("child", "guardian", "proposed_unit", "proposed_school")
         .prefetch_related(
-            Prefetch("wishes", queryset=Wish.objects.select_related("unit").order_by("position")),
+            Prefetch("wishes", queryset=Wish.objects.select_related("unit", "school").order_by("position")),
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "id")),
+            "attachments",
         )
     )
 
@@ -83,16 +89,81 @@ def application_for_offer(*, guardian: Guardian, offer_id: int) -> Application |
     return applications_visible_for(guardian=guardian).filter(declined_offer_id=offer_id).first()
 
 
-def wishable_units(*, query: str = "", language: str = "") -> QuerySet[Unit]:
-    """Municipal pre-primary units one may wish for, searchable by name, address or postal code."""
-    units = Unit.objects.filter(active=True, pre_primary=True, provider=Provider.MUNICIPAL)
-    if language:
-        units = units.filter(language=language)
+Place = TypeVar("Place", Unit, School)
+
+
+def _searched(places: QuerySet[Place], query: str) -> QuerySet[Place]:
     for word in query.split()[:5]:
-        units = units.filter(
+        places = places.filter(
             Q(name_fi__icontains=word)
             | Q(name_sv__icontains=word)
             | Q(street_address__icontains=word)
             | Q(postal_code__startswith=word)
         )
-    return units.order_by("name_fi", "unit_id")
+    return places.order_by("name_fi", "pk")
+
+
+def wishable_units(*, query: str = "", language: str = "") -> QuerySet[Unit]:
+    """Municipal pre-primary units one may wish for, searchable by name, address or postal code."""
+    units = Unit.objects.municipal_pre_primary()
+    if language:
+        units = units.filter(language=language)
+    return _searched(units, query)
+
+
+UNDER_3 = "under3"
+OVER_3 = "over3"
+
+
+def age_group_on(child: Child, day: dt.date) -> str:
+    return UNDER_3 if child.age_on(day) < 3 else OVER_3
+
+
+def ecec_units(*, language: str = "", age_group: str = "", shift_care: bool = False, query: str = "") -> QuerySet[Unit]:
+    """Municipal ECEC units one may wish for: in the language, with places for the child's age group, giving
+    shift care when it is needed."""
+    units = Unit.objects.municipal_ecec()
+    if language:
+        units = units.filter(language=language)
+    if age_group == UNDER_3:
+        units = units.filter(ecec_capacity_under3__gt=0)
+    elif age_group == OVER_3:
+        units = units.filter(ecec_capacity_over3__gt=0)
+    if shift_care:
+        units = units.filter(shift_care=True)
+    return _searched(units, query)
+
+
+def schools(*, language: str = "", afternoon: bool = False, curriculum: str = "", query: str = "") -> QuerySet[School]:
+    """Municipal schools one may wish for: in the language; with afternoon activities or a weighted class."""
+    found = School.objects.with_afternoon_activities() if afternoon else School.objects.municipal()
+    if language:
+        found = found.filter(language=language)
+    if curriculum:
+        # a JSON list's membership is not portable between SQLite and PostgreSQL; a city has some hundred schools
+        found = found.filter(pk__in=[s.pk for s in found if curriculum in (s.weighted_curricula or [])])
+    return _searched(found, query)
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def designated_school(*, child: Child, language: str) -> School | None:
+    """The neighbourhood school the city designates (PoL 6 §): the school of the child's admission area in the
+    language of instruction, the nearest one if the area has several; without one there, the nearest school in
+    that language."""
+    candidates = list(School.objects.municipal().filter(language=language))
+    if not candidates:
+        return None
+    in_area = [s for s in candidates if child.admission_area_id and s.admission_area_id == child.admission_area_id]
+    pool = in_area or candidates
+    return min(pool, key=lambda s: (_metres(child.lat, child.lon, s.lat, s.lon), s.school_id))
+
+
+def education_language_for(child: Child) -> str:
+    current = child.current_unit.language if child.current_unit_id and child.current_unit else None
+    return child.education_language_resolved(current)

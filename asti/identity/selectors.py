@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from asti.identity.models import CitizenIdentity, Role, StaffProfile
 from asti.people.models import Guardian
-from asti.units.models import Provider, Unit
+from asti.units.models import Unit
 
 AnyUser = User | AnonymousUser
 
@@ -64,5 +64,5 @@ def demo_guardians(*, query: str = "", limit: int = 30) -> list[Guardian]:
 
 def demo_director_unit_ids(*, limit: int = 2) -> list[str]:
     """Units the demo's unit director runs: the first municipal pre-primary units."""
-    units = Unit.objects.filter(active=True, pre_primary=True, provider=Provider.MUNICIPAL).order_by("unit_id")
+    units = Unit.objects.municipal_pre_primary().order_by("unit_id")
     return list(units.values_list("unit_id", flat=True)[:limit])

@@ -58,6 +58,17 @@ class OutgoingMessage:
     not_before: dt.datetime | None = None
 
 
+def outgoing_to_guardian(guardian: Guardian, **common: Any) -> OutgoingMessage | None:
+    """The one rule for reaching a guardian: SMS with an email fallback where there is a number, else email; None
+    for a guardian with neither (the caller puts the family on the follow-up list or relies on the e-service)."""
+    common.setdefault("guardian_id", guardian.pk)
+    if guardian.phone:
+        return OutgoingMessage(channel=Channel.SMS, recipient=guardian.phone, fallback_email=guardian.email, **common)
+    if guardian.email:
+        return OutgoingMessage(channel=Channel.EMAIL, recipient=guardian.email, **common)
+    return None
+
+
 def message_enqueue(
     *,
     channel: str,

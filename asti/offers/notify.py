@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asti.core.clock import HELSINKI
-from asti.messaging.models import Channel
-from asti.messaging.services import OutgoingMessage
+from asti.messaging.services import OutgoingMessage, outgoing_to_guardian
 from asti.offers.links import make_token, offer_url
 from asti.offers.models import Offer
 from asti.people.models import Guardian
@@ -64,10 +63,7 @@ def messages_for(
             "subject_id": str(offer.pk),
             "guardian_id": guardian.pk,
         }
-        if guardian.phone:
-            out.append(
-                OutgoingMessage(channel=Channel.SMS, recipient=guardian.phone, fallback_email=guardian.email, **common)
-            )
-        elif guardian.email:
-            out.append(OutgoingMessage(channel=Channel.EMAIL, recipient=guardian.email, **common))
+        message = outgoing_to_guardian(guardian, **common)
+        if message is not None:
+            out.append(message)
     return out

@@ -39,7 +39,7 @@ def round_unit_summary(*, offer_round: OfferRound) -> list[dict[str, Any]]:
         .order_by()
     }
     rows = []
-    for unit in Unit.objects.filter(active=True, provider=Provider.MUNICIPAL, pre_primary=True).select_related(
+    for unit in Unit.objects.municipal_pre_primary().select_related(
         "admission_area"
     ):
         rows.append(

@@ -18,7 +18,7 @@ from asti.staff import charts
 from asti.staff.access import actor, staff_view
 from asti.staff.forms import OverrideForm, WhatIfForm
 from asti.staff.selectors import can_plan_rounds, families_visible_for
-from asti.units.models import Provider, Unit
+from asti.units.models import Unit
 
 
 @staff_view(can_plan_rounds)
@@ -75,8 +75,8 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
     )
     if proposal is None:
         raise Http404
-    units = Unit.objects.filter(
-        active=True, pre_primary=True, provider=Provider.MUNICIPAL, language=proposal.education_language
+    units = Unit.objects.municipal_pre_primary().filter(
+        language=proposal.education_language
     ).order_by("name_fi")
     editable = offer_round.status in (RoundStatus.DRAFT, RoundStatus.ALLOCATED)
     form = OverrideForm(request.POST or None, units=units, initial={"unit": proposal.unit})
@@ -105,7 +105,7 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
 @staff_view(can_plan_rounds)
 def round_what_if_view(request: HttpRequest, round_id: int) -> HttpResponse:
     offer_round = get_object_or_404(OfferRound, pk=round_id)
-    units = list(Unit.objects.filter(active=True, pre_primary=True, provider=Provider.MUNICIPAL).order_by("name_fi"))
+    units = list(Unit.objects.municipal_pre_primary().order_by("name_fi"))
     form = WhatIfForm(request.GET if "run" in request.GET else None, units=units)
     moves: list[dict[str, object]] | None = None
     if form.is_bound and form.is_valid():
