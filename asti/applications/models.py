@@ -122,8 +122,8 @@ class Application(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["declined_offer"],
-                condition=models.Q(declined_offer__isnull=False),
-                name="one_application_per_declined_offer",
+                condition=models.Q(declined_offer__isnull=False) & ~models.Q(status="cancelled"),
+                name="one_live_application_per_declined_offer",
             )
         ]
         indexes = [

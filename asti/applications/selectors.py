@@ -86,7 +86,9 @@ def applications_visible_for(*, guardian: Guardian) -> QuerySet[Application]:
 
 
 def application_for_offer(*, guardian: Guardian, offer_id: int) -> Application | None:
-    return applications_visible_for(guardian=guardian).filter(declined_offer_id=offer_id).first()
+    """The live (not cancelled) application that answers a declined offer."""
+    found = applications_visible_for(guardian=guardian).filter(declined_offer_id=offer_id)
+    return found.exclude(status=ApplicationStatus.CANCELLED).first()
 
 
 Place = TypeVar("Place", Unit, School)

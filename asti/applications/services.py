@@ -164,7 +164,11 @@ def _offer_blocks_preschool(child: Child, year: int | None) -> Offer | None:
 
 
 def _declined_offer(child: Child, year: int | None) -> Offer | None:
-    answered = Application.objects.filter(child=child, declined_offer__isnull=False).values("declined_offer_id")
+    answered = (
+        Application.objects.filter(child=child, declined_offer__isnull=False)
+        .exclude(status=ApplicationStatus.CANCELLED)
+        .values("declined_offer_id")
+    )
     offers = Offer.objects.filter(child=child, status=OfferStatus.DECLINED).exclude(pk__in=answered)
     if year is not None:
         offers = offers.filter(round__year=year)
@@ -591,7 +595,7 @@ def application_create(
             raise ApplicationError(ApplicationErrorCode.NOT_GUARDIAN)
         if offer.status != OfferStatus.DECLINED:
             raise ApplicationError(ApplicationErrorCode.OFFER_NOT_DECLINED)
-        if Application.objects.filter(declined_offer=offer).exists():
+        if Application.objects.filter(declined_offer=offer).exclude(status=ApplicationStatus.CANCELLED).exists():
             raise ApplicationError(ApplicationErrorCode.ALREADY_SENT)
         application = _store(
             child=offer.child, guardian=guardian, offer=offer, wanted=wanted,
@@ -635,7 +639,8 @@ def paper_application_create(
         blocker = paper_application_blocker(child)
         if blocker is not None:
             raise ApplicationError(blocker)
-        answered = set(Application.objects.filter(child=child).values_list("declined_offer_id", flat=True))
+        live = Application.objects.filter(child=child).exclude(status=ApplicationStatus.CANCELLED)
+        answered = set(live.values_list("declined_offer_id", flat=True))
         declined = next((o for o in offers if o.status == OfferStatus.DECLINED and o.pk not in answered), None)
         return _store(
             child=child, guardian=guardian, offer=declined, wanted=wanted, supplementary_ecec=supplementary_ecec,

@@ -106,6 +106,11 @@ class AnswerChannel(models.TextChoices):
     DEADLINE = "deadline", _("the round's no-answer policy")
 
 
+class DeclineReason(models.TextChoices):
+    OTHER_ARRANGEMENT = "other_arrangement", _("no municipal place needed (private unit or other arrangement)")
+    APPLY_ELSEWHERE = "apply_elsewhere", _("applying for another municipal place")
+
+
 class Offer(TimeStampedModel):
     """A proposal sent to the child's guardians; the first valid answer decides."""
 
@@ -124,6 +129,13 @@ class Offer(TimeStampedModel):
     answer_channel = models.CharField(max_length=10, choices=AnswerChannel.choices, blank=True)
     recorded_by = models.CharField(max_length=200, blank=True, help_text="staff member who recorded the answer")
     reminded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(
+        max_length=20,
+        choices=DeclineReason.choices,
+        blank=True,
+        db_default="",
+        help_text="what the family does instead",
+    )
 
     class Meta:
         ordering = ["round", "child__child_id"]

@@ -39,9 +39,7 @@ def round_unit_summary(*, offer_round: OfferRound) -> list[dict[str, Any]]:
         .order_by()
     }
     rows = []
-    for unit in Unit.objects.municipal_pre_primary().select_related(
-        "admission_area"
-    ):
+    for unit in Unit.objects.municipal_pre_primary().select_related("admission_area"):
         rows.append(
             {
                 "unit_id": unit.unit_id,
