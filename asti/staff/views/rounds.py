@@ -75,9 +75,7 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
     )
     if proposal is None:
         raise Http404
-    units = Unit.objects.municipal_pre_primary().filter(
-        language=proposal.education_language
-    ).order_by("name_fi")
+    units = Unit.objects.municipal_pre_primary().filter(language=proposal.education_language).order_by("name_fi")
     editable = offer_round.status in (RoundStatus.DRAFT, RoundStatus.ALLOCATED)
     form = OverrideForm(request.POST or None, units=units, initial={"unit": proposal.unit})
     if request.method == "POST":
