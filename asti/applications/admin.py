@@ -1,26 +1,68 @@
+"""Applications in the Django admin: read-only and audited. Every change goes through the services (the staff
+pages), which check the state, write the timeline and the audit trail; attachments are not served here (only
+the staff application page serves them, audited)."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
-from asti.applications.models import Application, ApplicationEvent, Wish
+from asti.applications.models import Application, ApplicationEvent, ApplicationPeriod, Wish
+from asti.audit.admin import AuditedAdminMixin
 
 
-class WishInline(admin.TabularInline[Wish, Application]):
+class ReadOnly:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WishInline(ReadOnly, admin.TabularInline[Wish, Application]):
     model = Wish
     extra = 0
-    readonly_fields = ["position", "unit"]
+    fields = ["position", "unit", "school"]
+    readonly_fields = fields
 
 
-class EventInline(admin.TabularInline[ApplicationEvent, Application]):
+class EventInline(ReadOnly, admin.TabularInline[ApplicationEvent, Application]):
     model = ApplicationEvent
     extra = 0
-    readonly_fields = ["at", "kind", "actor", "details"]
+    fields = ["at", "kind", "actor", "details"]
+    readonly_fields = fields
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin[Application]):
-    list_display = ["pk", "kind", "child", "status", "supplementary_ecec", "sent_at"]
-    list_filter = ["kind", "status", "supplementary_ecec"]
-    raw_id_fields = ["child", "guardian", "declined_offer"]
-    readonly_fields = ["registry_snapshot", "sent_at", "created_at", "updated_at"]
+class ApplicationAdmin(ReadOnly, AuditedAdminMixin, admin.ModelAdmin[Application]):
+    audit_target_type = "application"
+    list_display = ["reference", "kind", "status", "due_date", "school_year", "channel", "sent_at"]
+    # filters and search on the application's own coded fields only: nothing that narrows by a person's data
+    list_filter = ["kind", "status", "channel", "urgent", "shift_care", "late"]
+    search_fields = ["=reference"]
+    show_full_result_count = False
+    fields = [
+        "reference", "kind", "status", "child", "guardian", "declined_offer", "channel", "received_on",
+        "recorded_by", "sent_at", "due_date", "school_year", "start_date", "education_language", "urgent",
+        "transfer", "service_need", "daily_start", "daily_end", "shift_care", "supplementary_ecec",
+        "first_grade_choice", "weighted_curriculum", "annual_hours", "late", "proposed_unit", "proposed_school",
+        "handler",
+    ]  # fmt: skip
+    readonly_fields = fields
     inlines = [WishInline, EventInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).exclude(status="draft")  # a draft is the family's own
+
+
+@admin.register(ApplicationPeriod)
+class ApplicationPeriodAdmin(admin.ModelAdmin[ApplicationPeriod]):
+    """The city's application periods (no personal data): planners keep them here."""
+
+    list_display = ["kind", "year", "opens_on", "closes_on"]
+    list_filter = ["kind", "year"]

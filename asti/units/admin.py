@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from asti.units.models import AdmissionArea, Municipality, Unit
+from asti.units.models import AdmissionArea, Municipality, School, Unit
 
 
 @admin.register(Unit)
@@ -27,3 +28,23 @@ class AdmissionAreaAdmin(admin.ModelAdmin[AdmissionArea]):
 class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
     list_display = ["code", "name_fi", "name_sv"]
     search_fields = ["=code", "name_fi"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin[School]):
+    """Read-only here: planners edit schools on the staff pages, through the audited service."""
+
+    list_display = ["school_id", "name_fi", "language", "admission_area", "first_grade_capacity",
+                    "afternoon_activities", "afternoon_capacity", "active"]  # fmt: skip
+    list_filter = ["active", "language", "afternoon_activities"]
+    search_fields = ["=school_id", "name_fi", "name_sv"]
+    list_select_related = ["admission_area"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: School | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: School | None = None) -> bool:
+        return False
