@@ -27,15 +27,13 @@ class ReadOnly:
 class WishInline(ReadOnly, admin.TabularInline[Wish, Application]):
     model = Wish
     extra = 0
-    fields = ["position", "unit", "school"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "unit", "school")
 
 
 class EventInline(ReadOnly, admin.TabularInline[ApplicationEvent, Application]):
     model = ApplicationEvent
     extra = 0
-    fields = ["at", "kind", "actor", "details"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "actor", "details")
 
 
 @admin.register(Application)
@@ -46,14 +44,13 @@ class ApplicationAdmin(ReadOnly, AuditedAdminMixin, admin.ModelAdmin[Application
     list_filter = ["kind", "status", "channel", "urgent", "shift_care", "late"]
     search_fields = ["=reference"]
     show_full_result_count = False
-    fields = [
+    fields = readonly_fields = (
         "reference", "kind", "status", "child", "guardian", "declined_offer", "channel", "received_on",
         "recorded_by", "sent_at", "due_date", "school_year", "start_date", "education_language", "urgent",
         "transfer", "service_need", "daily_start", "daily_end", "shift_care", "supplementary_ecec",
         "first_grade_choice", "weighted_curriculum", "annual_hours", "late", "proposed_unit", "proposed_school",
         "handler",
-    ]  # fmt: skip
-    readonly_fields = fields
+    )  # fmt: skip
     inlines = [WishInline, EventInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
