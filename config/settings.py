@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "asti.demo",
     "asti.staff",
     "asti.applications",
+    "asti.decisions",
     "asti.citizen",
 ]
 
@@ -340,6 +341,39 @@ MESSAGING_CALLBACK_BASE_URL: str = (
 )
 MESSAGING_HTTP_TIMEOUT: float = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
 MESSAGING_EMAIL_FROM: str = env.str("MESSAGING_EMAIL_FROM", default="Asti <noreply@asti.localhost>")
+
+# Official decisions: the city's facts printed on every decision (asti.decisions). Helsinki's by default; another
+# city sets its own in the environment. The deciding official is the decision-maker who approves the batch.
+ASTI_DECISION_AUTHORITY_FI: str = env.str(
+    "ASTI_DECISION_AUTHORITY_FI", default="Helsingin kaupunki, kasvatuksen ja koulutuksen toimiala"
+)
+ASTI_DECISION_AUTHORITY_SV: str = env.str(
+    "ASTI_DECISION_AUTHORITY_SV", default="Helsingfors stad, fostrans- och utbildningssektorn"
+)
+ASTI_DECISION_DELEGATION_FI: str = env.str(
+    "ASTI_DECISION_DELEGATION_FI",
+    default="Kasvatus- ja koulutuslautakunnan päätös toimivallan siirtämisestä viranhaltijoille",
+)
+ASTI_DECISION_DELEGATION_SV: str = env.str(
+    "ASTI_DECISION_DELEGATION_SV",
+    default="Fostrans- och utbildningsnämndens beslut om delegering av beslutanderätt till tjänsteinnehavare",
+)
+ASTI_DECISION_CONTACT_NAME: str = env.str("ASTI_DECISION_CONTACT_NAME", default="Palveluohjaus / Servicehandledning")
+ASTI_DECISION_CONTACT_PHONE: str = env.str("ASTI_DECISION_CONTACT_PHONE", default="09 310 80488")
+ASTI_DECISION_CONTACT_EMAIL: str = env.str("ASTI_DECISION_CONTACT_EMAIL", default="varepalveluohjaus@hel.fi")
+# Where a request for rectification goes: pre-primary and school admission to the national Permit and Supervision
+# Agency (LVV, since 1.1.2026; PoL 42 §), early childhood education to the municipal body responsible (VakaL 62 §),
+# afternoon activities to the municipal body (Local Government Act 134 §).
+ASTI_DECISION_LVV_ADDRESS: str = env.str(
+    "ASTI_DECISION_LVV_ADDRESS", default="Lupa- ja valvontavirasto, PL 20, 13035 LVV, kirjaamo@lvv.fi"
+)
+ASTI_DECISION_BOARD_FI: str = env.str("ASTI_DECISION_BOARD_FI", default="Kasvatus- ja koulutuslautakunta")
+ASTI_DECISION_BOARD_SV: str = env.str("ASTI_DECISION_BOARD_SV", default="Fostrans- och utbildningsnämnden")
+ASTI_DECISION_REGISTRY_ADDRESS: str = env.str(
+    "ASTI_DECISION_REGISTRY_ADDRESS",
+    default="Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin kaupunki, helsinki.kirjaamo@hel.fi",
+)
+ASTI_DECISION_REGISTRY_HOURS: str = env.str("ASTI_DECISION_REGISTRY_HOURS", default="08.15–16.00")
 MESSAGING_SMTP_HOST: str = env.str("MESSAGING_SMTP_HOST", default="127.0.0.1")
 MESSAGING_SMTP_PORT: int = env.int("MESSAGING_SMTP_PORT", default=25)
 MESSAGING_SMTP_USER: str = env.str("MESSAGING_SMTP_USER", default="")
