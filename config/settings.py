@@ -6,6 +6,7 @@ development, test and demo fall back to clearly marked local-only values.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -374,6 +375,8 @@ ASTI_DECISION_REGISTRY_ADDRESS: str = env.str(
     default="Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin kaupunki, helsinki.kirjaamo@hel.fi",
 )
 ASTI_DECISION_REGISTRY_HOURS: str = env.str("ASTI_DECISION_REGISTRY_HOURS", default="08.15–16.00")
+# Processes that render a batch's PDFs (a round's thousands of decisions); 1 renders in the calling process.
+ASTI_DECISION_PDF_WORKERS: int = env.int("ASTI_DECISION_PDF_WORKERS", default=os.cpu_count() or 1)
 MESSAGING_SMTP_HOST: str = env.str("MESSAGING_SMTP_HOST", default="127.0.0.1")
 MESSAGING_SMTP_PORT: int = env.int("MESSAGING_SMTP_PORT", default=25)
 MESSAGING_SMTP_USER: str = env.str("MESSAGING_SMTP_USER", default="")

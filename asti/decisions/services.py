@@ -32,7 +32,7 @@ from asti.core import clock
 from asti.decisions import rules
 from asti.decisions.content import NUMBER_PREFIX, Subject, content_for, subjects_for_application, subjects_for_offer
 from asti.decisions.models import BatchStatus, Decision, DecisionBatch, DecisionKind, Delivery, DeliveryConsent
-from asti.decisions.pdf import decision_pdf, render_pdf
+from asti.decisions.pdf import decision_pdfs, render_pdf
 from asti.messaging.models import Lane
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk, outgoing_to_guardian
 from asti.offers.models import Offer, OfferRound, OfferStatus
@@ -121,57 +121,62 @@ def decision_batch_prepare(
     applications: Iterable[Application] = (),
 ) -> Prepared:
     """Makes the decisions of a round's accepted offers and of the given applications with a proposed place;
-    nobody sees them until the batch is approved and released."""
+    nobody sees them until the batch is approved and released.
+
+    The texts are composed first, the PDFs rendered in parallel outside any transaction, and the decisions
+    written in one transaction; a failure leaves no batch and no file behind.
+    """
     subjects = _subjects(offer_round, list(applications))
     if not subjects:
         raise DecisionError("nothing to decide: no accepted offers or proposed places without a decision")
     families = active_guardians(sorted({s.child.pk for s in subjects}))
     consenting = consenting_guardians(g.pk for gs in families.values() for g in gs)
-    with transaction.atomic():
-        batch = DecisionBatch.objects.create(
-            title=title[:200], offer_round=offer_round, decided_on=decided_on, prepared_by=prepared_by,
-            decision_maker=decision_maker, decision_maker_username=decision_maker_username,
-        )  # fmt: skip
+    batch = DecisionBatch.objects.create(
+        title=title[:200], offer_round=offer_round, decided_on=decided_on, prepared_by=prepared_by,
+        decision_maker=decision_maker, decision_maker_username=decision_maker_username,
+    )  # fmt: skip
+    written: list[Any] = []
+    try:
         rows: list[Decision] = []
-        written: list[Any] = []
-        try:
-            for i, subject in enumerate(subjects, start=1):
-                guardians = families.get(subject.child.pk, [])
-                number = f"{NUMBER_PREFIX[DecisionKind(subject.kind)]}-{decided_on.year}-{batch.pk:03d}-{i:05d}"
-                content = content_for(
-                    subject, guardians=guardians, decided_on=decided_on, decision_maker=decision_maker
-                )
-                english = any(g.language == "en" for g in guardians)
-                pdf = decision_pdf(content=content, number=number, with_translation=english)
-                recipients = [
-                    {"guardian": g.pk, "name": g.full_name,
-                     "delivery": Delivery.ELECTRONIC if g.pk in consenting else Delivery.POST}
-                    for g in guardians
-                ]  # fmt: skip
-                by_post = not recipients or any(r["delivery"] == Delivery.POST for r in recipients)
-                decision = Decision(
-                    batch=batch, number=number, kind=subject.kind, child=subject.child, offer=subject.offer,
-                    application=subject.application, language=content["language"], unit_name=subject.unit_name,
-                    unit_address=subject.unit_address, period_start=subject.period_start,
-                    period_end=subject.period_end, daily_hours=subject.daily_hours, content=content,
-                    recipients=recipients, delivery=Delivery.POST if by_post else Delivery.ELECTRONIC,
-                    pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                )  # fmt: skip
-                decision.pdf.save(f"{number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
-                written.append(decision.pdf)
-                rows.append(decision)
-            Decision.objects.bulk_create(rows, batch_size=500)
-        except BaseException:
-            for stored in written:
-                stored.delete(save=False)
-            raise
+        items: list[tuple[dict[str, Any], str, bool]] = []
+        for i, subject in enumerate(subjects, start=1):
+            guardians = families.get(subject.child.pk, [])
+            number = f"{NUMBER_PREFIX[DecisionKind(subject.kind)]}-{decided_on.year}-{batch.pk:03d}-{i:05d}"
+            content = content_for(subject, guardians=guardians, decided_on=decided_on, decision_maker=decision_maker)
+            items.append((content, number, any(g.language == "en" for g in guardians)))
+            recipients = [
+                {"guardian": g.pk, "name": g.full_name,
+                 "delivery": Delivery.ELECTRONIC if g.pk in consenting else Delivery.POST}
+                for g in guardians
+            ]  # fmt: skip
+            by_post = not recipients or any(r["delivery"] == Delivery.POST for r in recipients)
+            decision = Decision(
+                batch=batch, number=number, kind=subject.kind, child=subject.child, offer=subject.offer,
+                application=subject.application, language=content["language"], unit_name=subject.unit_name,
+                unit_address=subject.unit_address, period_start=subject.period_start,
+                period_end=subject.period_end, daily_hours=subject.daily_hours, content=content,
+                recipients=recipients, delivery=Delivery.POST if by_post else Delivery.ELECTRONIC,
+            )  # fmt: skip
+            rows.append(decision)
+        pdfs = decision_pdfs(items, workers=settings.ASTI_DECISION_PDF_WORKERS)
+        for decision, pdf in zip(rows, pdfs, strict=True):
+            decision.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            decision.pdf.save(f"{decision.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
+            written.append(decision.pdf)
         post = sum(1 for d in rows if d.delivery == Delivery.POST)
-        batch.figures = {"decisions": len(rows), "by_post": post, "electronic": len(rows) - post}
-        batch.save(update_fields=["figures", "updated_at"])
-        audit_log(
-            actor=prepared_by, operation="DECISIONS_PREPARE", target_type="decision_batch", target_id=str(batch.pk),
-            details=batch.figures,
-        )  # fmt: skip
+        with transaction.atomic():
+            Decision.objects.bulk_create(rows, batch_size=500)
+            batch.figures = {"decisions": len(rows), "by_post": post, "electronic": len(rows) - post}
+            batch.save(update_fields=["figures", "updated_at"])
+            audit_log(
+                actor=prepared_by, operation="DECISIONS_PREPARE", target_type="decision_batch",
+                target_id=str(batch.pk), details=batch.figures,
+            )  # fmt: skip
+    except BaseException:
+        for stored in written:
+            stored.delete(save=False)
+        batch.delete()
+        raise
     return Prepared(batch=batch, decisions=len(rows), by_post=post)
 
 
