@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "asti.core",
     "asti.audit",
+    "asti.jobs",
     "asti.units",
     "asti.people",
     "asti.offers",
@@ -375,6 +376,13 @@ ASTI_DECISION_REGISTRY_ADDRESS: str = env.str(
     default="Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin kaupunki, helsinki.kirjaamo@hel.fi",
 )
 ASTI_DECISION_REGISTRY_HOURS: str = env.str("ASTI_DECISION_REGISTRY_HOURS", default="08.15–16.00")
+# The scheduler (manage.py run_scheduler): a periodic job's interval in seconds may be overridden, e.g.
+# ASTI_JOBS_EVERY=offers.round_clock=10,decisions.release=5
+ASTI_JOBS_EVERY: dict[str, int] = {
+    name.strip(): int(seconds)
+    for name, _sep, seconds in (part.partition("=") for part in env.list("ASTI_JOBS_EVERY", default=[]))
+    if name.strip() and seconds.strip().isdigit()
+}
 # Processes that render a batch's PDFs (a round's thousands of decisions); 1 renders in the calling process.
 ASTI_DECISION_PDF_WORKERS: int = env.int("ASTI_DECISION_PDF_WORKERS", default=os.cpu_count() or 1)
 MESSAGING_SMTP_HOST: str = env.str("MESSAGING_SMTP_HOST", default="127.0.0.1")

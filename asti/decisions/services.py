@@ -18,7 +18,6 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -33,6 +32,8 @@ from asti.decisions import rules
 from asti.decisions.content import NUMBER_PREFIX, Subject, content_for, subjects_for_application, subjects_for_offer
 from asti.decisions.models import BatchStatus, Decision, DecisionBatch, DecisionKind, Delivery, DeliveryConsent
 from asti.decisions.pdf import decision_pdfs, render_pdf
+from asti.jobs.registry import Progress
+from asti.jobs.services import job_enqueue
 from asti.messaging.models import Lane
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk, outgoing_to_guardian
 from asti.offers.models import Offer, OfferRound, OfferStatus
@@ -120,30 +121,25 @@ def decision_batch_prepare(
     offer_round: OfferRound | None = None,
     applications: Iterable[Application] = (),
 ) -> Prepared:
-    """Makes the decisions of a round's accepted offers and of the given applications with a proposed place;
-    nobody sees them until the batch is approved and released.
-
-    The texts are composed first, the PDFs rendered in parallel outside any transaction, and the decisions
-    written in one transaction; a failure leaves no batch and no file behind.
-    """
+    """Makes the decisions of a round's accepted offers and of the given applications with a proposed place, in
+    one transaction, and queues the rendering of their PDFs (`decisions.render`, a background job with progress:
+    a round's thousands take minutes). Nobody sees them until the batch is approved and released."""
     subjects = _subjects(offer_round, list(applications))
     if not subjects:
         raise DecisionError("nothing to decide: no accepted offers or proposed places without a decision")
     families = active_guardians(sorted({s.child.pk for s in subjects}))
     consenting = consenting_guardians(g.pk for gs in families.values() for g in gs)
-    batch = DecisionBatch.objects.create(
-        title=title[:200], offer_round=offer_round, decided_on=decided_on, prepared_by=prepared_by,
-        decision_maker=decision_maker, decision_maker_username=decision_maker_username,
-    )  # fmt: skip
-    written: list[Any] = []
-    try:
+    with transaction.atomic():
+        batch = DecisionBatch.objects.create(
+            title=title[:200], offer_round=offer_round, decided_on=decided_on, prepared_by=prepared_by,
+            decision_maker=decision_maker, decision_maker_username=decision_maker_username,
+        )  # fmt: skip
         rows: list[Decision] = []
-        items: list[tuple[dict[str, Any], str, bool]] = []
         for i, subject in enumerate(subjects, start=1):
             guardians = families.get(subject.child.pk, [])
             number = f"{NUMBER_PREFIX[DecisionKind(subject.kind)]}-{decided_on.year}-{batch.pk:03d}-{i:05d}"
             content = content_for(subject, guardians=guardians, decided_on=decided_on, decision_maker=decision_maker)
-            items.append((content, number, any(g.language == "en" for g in guardians)))
+            content["translation"] = any(g.language == "en" for g in guardians)
             recipients = [
                 {"guardian": g.pk, "name": g.full_name,
                  "delivery": Delivery.ELECTRONIC if g.pk in consenting else Delivery.POST}
@@ -158,26 +154,53 @@ def decision_batch_prepare(
                 recipients=recipients, delivery=Delivery.POST if by_post else Delivery.ELECTRONIC,
             )  # fmt: skip
             rows.append(decision)
-        pdfs = decision_pdfs(items, workers=settings.ASTI_DECISION_PDF_WORKERS)
-        for decision, pdf in zip(rows, pdfs, strict=True):
-            decision.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            decision.pdf.save(f"{decision.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
-            written.append(decision.pdf)
+        Decision.objects.bulk_create(rows, batch_size=500)
         post = sum(1 for d in rows if d.delivery == Delivery.POST)
-        with transaction.atomic():
-            Decision.objects.bulk_create(rows, batch_size=500)
-            batch.figures = {"decisions": len(rows), "by_post": post, "electronic": len(rows) - post}
-            batch.save(update_fields=["figures", "updated_at"])
-            audit_log(
-                actor=prepared_by, operation="DECISIONS_PREPARE", target_type="decision_batch",
-                target_id=str(batch.pk), details=batch.figures,
-            )  # fmt: skip
-    except BaseException:
-        for stored in written:
-            stored.delete(save=False)
-        batch.delete()
-        raise
+        batch.figures = {"decisions": len(rows), "by_post": post, "electronic": len(rows) - post, "rendered": 0}
+        batch.save(update_fields=["figures", "updated_at"])
+        job = job_enqueue(kind="decisions.render", params={"batch": batch.pk}, created_by=prepared_by)
+        audit_log(
+            actor=prepared_by, operation="DECISIONS_PREPARE", target_type="decision_batch", target_id=str(batch.pk),
+            details={**batch.figures, "job": job.pk},
+        )  # fmt: skip
     return Prepared(batch=batch, decisions=len(rows), by_post=post)
+
+
+RENDER_CHUNK = 200
+
+
+def decision_batch_render(*, batch_id: int, progress: Progress | None = None) -> int:
+    """Renders the PDFs of the batch's decisions that have none yet (in worker processes, a chunk at a time, each
+    chunk stored before the next): resumable after a crash, and a re-run renders nothing twice. Returns how
+    many it rendered."""
+    total = Decision.objects.filter(batch_id=batch_id).count()
+    rendered = 0
+    while True:
+        chunk = list(Decision.objects.filter(batch_id=batch_id, pdf_sha256="").order_by("pk")[:RENDER_CHUNK])
+        if not chunk:
+            break
+        items = [(d.content, d.number, bool(d.content.get("translation"))) for d in chunk]
+        pdfs = decision_pdfs(items, workers=settings.ASTI_DECISION_PDF_WORKERS)
+        for decision, pdf in zip(chunk, pdfs, strict=True):
+            decision.pdf.save(f"{decision.number}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False)
+            updated = Decision.objects.filter(pk=decision.pk, pdf_sha256="").update(
+                pdf=decision.pdf.name, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+            )
+            if updated == 0:  # another run stored this one first
+                decision.pdf.delete(save=False)
+        rendered += len(chunk)
+        done = total - Decision.objects.filter(batch_id=batch_id, pdf_sha256="").count()
+        DecisionBatch.objects.filter(pk=batch_id).update(updated_at=clock.now())
+        if progress is not None:
+            progress(done, total, f"{done} / {total}")
+    batch = DecisionBatch.objects.get(pk=batch_id)
+    batch.figures = {**batch.figures, "rendered": total}
+    batch.save(update_fields=["figures", "updated_at"])
+    return rendered
+
+
+def batch_ready_for_approval(batch: DecisionBatch) -> bool:
+    return not batch.decisions.filter(pdf_sha256="").exists()
 
 
 def decision_batch_approve(*, batch_id: int, approver: str, release_at: dt.datetime) -> DecisionBatch:
@@ -188,6 +211,8 @@ def decision_batch_approve(*, batch_id: int, approver: str, release_at: dt.datet
             raise DecisionError(f"batch {batch_id} is {batch.status}, not waiting for approval")
         if approver != batch.decision_maker_username:
             raise DecisionError("only the decision-maker named in the batch may approve it")
+        if not batch_ready_for_approval(batch):
+            raise DecisionError("the decisions' documents are still being made; approve when they are ready")
         now = clock.now()
         batch.status = BatchStatus.APPROVED
         batch.approved_by = approver
@@ -210,7 +235,27 @@ def _prompt(decision: Decision, guardian: Guardian, release_at: dt.datetime) -> 
     )  # fmt: skip
 
 
-def _print_file(decisions: list[Decision]) -> bytes:
+def decision_batch_print(*, batch_id: int, progress: Progress | None = None) -> int:
+    """Builds the print service's file of a released batch (the decisions sent by post, each after a cover page
+    per postal recipient); returns the number of decisions in it."""
+    batch = DecisionBatch.objects.get(pk=batch_id)
+    if batch.status != BatchStatus.RELEASED:
+        raise DecisionError(f"batch {batch_id} is not released")
+    postal = [
+        d for d in batch.decisions.order_by("number") if any(r["delivery"] == Delivery.POST for r in d.recipients)
+    ]
+    if not postal:
+        return 0
+    content = _print_file(postal, progress)
+    old = batch.print_file.name
+    batch.print_file.save(f"print-{batch.pk}-{secrets.token_hex(8)}.pdf", ContentFile(content), save=False)
+    DecisionBatch.objects.filter(pk=batch.pk).update(print_file=batch.print_file.name, updated_at=clock.now())
+    if old:
+        batch.print_file.storage.delete(old)
+    return len(postal)
+
+
+def _print_file(decisions: list[Decision], progress: Progress | None = None) -> bytes:
     """One PDF for the print service: for each decision sent by post, a cover page per guardian served by post
     (no address of a person under non-disclosure: the registry forwards those letters) and the decision."""
     from pypdf import PdfReader, PdfWriter
@@ -219,7 +264,9 @@ def _print_file(decisions: list[Decision]) -> bytes:
         g.pk: g for g in Guardian.objects.filter(pk__in=[r["guardian"] for d in decisions for r in d.recipients])
     }
     writer = PdfWriter()
-    for decision in decisions:
+    for n, decision in enumerate(decisions, start=1):
+        if progress is not None and n % 50 == 0:
+            progress(n, len(decisions), f"{n} / {len(decisions)}")
         for recipient in decision.recipients:
             if recipient["delivery"] != Delivery.POST:
                 continue
@@ -290,12 +337,11 @@ def decision_batch_release(*, batch_id: int, actor: str) -> DecisionBatch:
         message_enqueue_bulk(messages=prompts)
         postal = [d for d in decisions if any(r["delivery"] == Delivery.POST for r in d.recipients)]
         if postal:
-            batch.print_file.save(f"print-{batch.pk}-{secrets.token_hex(8)}.pdf", ContentFile(_print_file(postal)),
-                                  save=False)  # fmt: skip
+            job_enqueue(kind="decisions.print", params={"batch": batch.pk}, created_by=actor)
         batch.status = BatchStatus.RELEASED
         batch.released_at = released
         batch.figures = {**batch.figures, "prompts": len(prompts), "printed": len(postal)}
-        batch.save(update_fields=["status", "released_at", "print_file", "figures", "updated_at"])
+        batch.save(update_fields=["status", "released_at", "figures", "updated_at"])
         audit_log(
             actor=actor, operation="DECISIONS_RELEASE", target_type="decision_batch", target_id=str(batch.pk),
             details={"decisions": len(decisions), "prompts": len(prompts), "printed": len(postal)},

@@ -11,3 +11,4 @@ class OffersConfig(AppConfig):
         from asti.offers.answers import handle_reply
 
         register_reply_handler(handle_reply)
+        import asti.offers.jobs  # noqa: F401 (registers the round clock with the scheduler)

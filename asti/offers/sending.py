@@ -194,3 +194,17 @@ def round_close_deadline(*, round_id: int, actor: str) -> int:
             details={"offers": len(overdue), "policy": offer_round.no_answer_policy},
         )
     return len(overdue)
+
+
+def rounds_tick(*, actor: str, round_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """The round clock: reminders before the deadline and the no-answer policy after it, for one round or every
+    sent round; {round id: (reminded, closed)}. Run by the scheduler every minute."""
+    rounds = (
+        [round_id]
+        if round_id
+        else list(OfferRound.objects.filter(status=RoundStatus.SENT).values_list("pk", flat=True))
+    )
+    return {
+        rid: (round_remind(round_id=rid, actor=actor), round_close_deadline(round_id=rid, actor=actor))
+        for rid in rounds
+    }

@@ -24,7 +24,9 @@ from asti.decisions.services import (
     DecisionError,
     decision_batch_approve,
     decision_batch_prepare,
+    decision_batch_print,
     decision_batch_release,
+    decision_batch_render,
     decision_batches_release_due,
     delivery_consent_set,
 )
@@ -86,6 +88,12 @@ def test_a_round_decided_and_released_at_one_instant(sent_round: OfferRound, med
     with pytest.raises(DecisionError):
         decision_batch_approve(batch_id=batch.pk, approver="pia", release_at=clock.now())
     release_at = dt.datetime(2027, 3, 2, 8, 0, tzinfo=dt.UTC)
+    with pytest.raises(DecisionError):  # the documents are not made yet
+        decision_batch_approve(batch_id=batch.pk, approver="maija", release_at=release_at)
+    steps: list[tuple[int, int]] = []
+    assert decision_batch_render(batch_id=batch.pk, progress=lambda d, t, _m: steps.append((d, t))) == accepted + 2
+    assert steps[-1] == (accepted + 2, accepted + 2)
+    assert decision_batch_render(batch_id=batch.pk) == 0  # nothing rendered twice
     with clock.frozen_at(dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)):
         decision_batch_approve(batch_id=batch.pk, approver="maija", release_at=release_at)
         assert decision_batches_release_due(actor="clock") == []
@@ -109,7 +117,15 @@ def test_a_round_decided_and_released_at_one_instant(sent_round: OfferRound, med
     prompt = prompts.get(guardian_id=g1.pk)
     assert prompt.next_attempt_at >= release_at
     assert c1.child.first_name not in prompt.body and c1.unit_name not in prompt.body
-    assert batch.print_file and batch.figures["printed"] >= 1
+    assert batch.figures["printed"] >= 1 and not batch.print_file
+    printed = decision_batch_print(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert printed == batch.figures["printed"] and batch.print_file
+    batch.print_file.open("rb")
+    pages = PdfReader(io.BytesIO(batch.print_file.read())).pages
+    batch.print_file.close()
+    assert len(pages) > printed  # a cover page and the decision for each postal recipient
+    assert any("Päätös EO-" in page.extract_text() for page in pages)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECIDED
     assert application.events.order_by("-at", "-id").first().kind == "decided"  # type: ignore[union-attr]
@@ -124,6 +140,7 @@ def test_the_pdf_is_tagged_in_the_familys_language_with_what_the_law_asks(
         title="Esiopetus 2027", decided_on=dt.date(2027, 3, 1), decision_maker="Maija Päättäjä, johtaja",
         decision_maker_username="maija", prepared_by="pia", offer_round=sent_round,
     )  # fmt: skip
+    decision_batch_render(batch_id=prepared.batch.pk)
     decision = Decision.objects.get(batch=prepared.batch, child__child_id="C1")
     text, reader = pdf_text(decision)
     root = reader.trailer["/Root"]

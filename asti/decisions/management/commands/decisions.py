@@ -23,6 +23,7 @@ class Command(BaseCommand):
         prepare.add_argument("--decided-on", type=dt.date.fromisoformat, help="default: today")
         prepare.add_argument("--decision-maker", required=True, help='name and title, e.g. "Maija M, director"')
         prepare.add_argument("--decision-maker-username", required=True, help="the user who must approve it")
+        prepare.add_argument("--background", action="store_true", help="leave the PDFs to the scheduler's job")
         approve = sub.add_parser("approve", help="approve a batch (as its decision-maker) and set its release")
         approve.add_argument("batch_id", type=int)
         approve.add_argument("--as", dest="approver", required=True)
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
 
     def _prepare(self, *, actor: str, round_id: int, decided_on: dt.date | None, decision_maker: str,
-                 decision_maker_username: str, **_: Any) -> None:  # fmt: skip
+                 decision_maker_username: str, background: bool, **_: Any) -> None:  # fmt: skip
         offer_round = OfferRound.objects.get(pk=round_id)
         started = time.perf_counter()
         prepared = services.decision_batch_prepare(
@@ -51,6 +52,11 @@ class Command(BaseCommand):
             f"prepared {prepared.decisions} decisions ({prepared.by_post} by post) in {took:.2f} s, "
             f"{prepared.decisions / max(took, 1e-9):.1f} decisions/s"
         )
+        if not background:
+            started = time.perf_counter()
+            rendered = services.decision_batch_render(batch_id=prepared.batch.pk)
+            took = time.perf_counter() - started
+            self.stdout.write(f"rendered {rendered} PDFs in {took:.2f} s, {rendered / max(took, 1e-9):.1f} PDFs/s")
         self.stdout.write(str(prepared.batch.pk))
 
     def _approve(self, *, actor: str, batch_id: int, approver: str, release_at: dt.datetime | None, **_: Any) -> None:
@@ -65,6 +71,12 @@ class Command(BaseCommand):
         released = services.decision_batches_release_due(actor=actor)
         took = time.perf_counter() - started
         self.stdout.write(f"released {len(released)} batches in {took:.2f} s: {released}")
+        for batch_id in released:
+            started = time.perf_counter()
+            printed = services.decision_batch_print(batch_id=batch_id)
+            self.stdout.write(
+                f"print file of batch {batch_id}: {printed} decisions in {time.perf_counter() - started:.2f} s"
+            )
 
     def _list(self, **_: Any) -> None:
         for batch in DecisionBatch.objects.order_by("-pk")[:50]:

@@ -69,10 +69,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{summary.unplaced} children have no proposed place and get no offer")
 
     def _tick(self, *, actor: str, round_id: int | None, **_: Any) -> None:
-        rounds = [round_id] if round_id else list(OfferRound.objects.filter(status="sent").values_list("pk", flat=True))
-        for rid in rounds:
-            reminded = sending.round_remind(round_id=rid, actor=actor)
-            closed = sending.round_close_deadline(round_id=rid, actor=actor)
+        for rid, (reminded, closed) in sending.rounds_tick(actor=actor, round_id=round_id).items():
             self.stdout.write(f"round {rid}: {reminded} reminded, {closed} closed at the deadline")
 
     def _stats(self, *, round_id: int, as_json: bool, **_: Any) -> None:
