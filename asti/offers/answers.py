@@ -6,6 +6,7 @@ stored by the caller (the raw reply is), answered helpfully and changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -53,11 +54,13 @@ def offer_answer(
         if guardian is not None and guardian.pk not in {g.pk for g in family}:
             return AnswerOutcome(AnswerResult.NOT_GUARDIAN, offer)
         wanted = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
-        if offer.status != OfferStatus.OPEN:
+        staff_channel = channel in (AnswerChannel.PHONE, AnswerChannel.PAPER)
+        # an offer left without an answer at the deadline (the staff policy) can still be answered through staff
+        answerable = offer.status == OfferStatus.OPEN or (staff_channel and offer.status == OfferStatus.NO_ANSWER)
+        if not answerable:
             same = offer.status == wanted
             return AnswerOutcome(AnswerResult.SAME_AGAIN if same else AnswerResult.ALREADY_DECIDED, offer)
         now = clock.now()
-        staff_channel = channel in (AnswerChannel.PHONE, AnswerChannel.PAPER)
         if now > offer.deadline and not staff_channel:
             return AnswerOutcome(AnswerResult.LATE, offer)
         offer.status = wanted
@@ -84,6 +87,21 @@ def offer_answer(
         )
         message_enqueue_bulk(messages=outgoing)
         return AnswerOutcome(AnswerResult.APPLIED, offer)
+
+
+LATE_WINDOW = dt.timedelta(days=60)
+
+
+def late_offers(offers: list[Offer]) -> list[Offer]:
+    """Offers whose deadline passed not long ago without the guardians' answer (open, confirmed by the no-answer
+    policy, or left to staff): a reply now is late."""
+    now = clock.now()
+    return [
+        o
+        for o in offers
+        if o.deadline < now <= o.deadline + LATE_WINDOW
+        and (o.status in (OfferStatus.AUTO_ACCEPTED, OfferStatus.NO_ANSWER) or o.status == OfferStatus.OPEN)
+    ]
 
 
 def feedback_give(*, offer: Offer, guardian: Guardian, score: int, comment: str = "") -> Feedback:
@@ -121,6 +139,18 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         answer = Answer("offers.not_understood", language, {"codes": listed if len(open_offers) > 1 else ""})
         return ReplyOutcome(result="not_understood", answer=answer, needs_staff=True, guardian_id=guardian_id)
     if not open_offers:
+        late = late_offers(offers)
+        if late:
+            # an answer after the deadline is never turned into anything: a person reads it and gets in touch
+            offer = late[0]
+            return ReplyOutcome(
+                result="late",
+                guardian_id=guardian_id,
+                needs_staff=True,
+                subject_type="offer",
+                subject_id=str(offer.pk),
+                answer=Answer("offers.late", language, {"deadline": offer_context(offer, guardians[0])["deadline"]}),
+            )
         answered = any(o.status != OfferStatus.OPEN for o in offers)
         return ReplyOutcome(
             result="no_open_offer",

@@ -30,6 +30,7 @@ class OfferRound(TimeStampedModel):
     created_by = models.CharField(max_length=200)
     allocated_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="every offer answered or past its deadline")
     answer_days = models.PositiveSmallIntegerField(default=14, help_text="days guardians have to answer")
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
     no_answer_policy = models.CharField(

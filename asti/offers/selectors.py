@@ -247,7 +247,7 @@ def round_answers_per_area(*, offer_round: OfferRound) -> list[dict[str, Any]]:
 
 
 def unit_capacity_locked(*, unit: Unit) -> bool:
-    """A unit's pre-primary capacity is fixed while a sent round's offers are out."""
+    """A unit's pre-primary capacity is fixed while a sent round's offers are out; closing the round lifts it."""
     return OfferRound.objects.filter(status=RoundStatus.SENT).exists()
 
 

@@ -196,15 +196,31 @@ def round_close_deadline(*, round_id: int, actor: str) -> int:
     return len(overdue)
 
 
+def round_close(*, round_id: int, actor: str) -> bool:
+    """Closes a sent round once no offer waits for an answer (each answered, or past its deadline and settled by
+    the no-answer policy). The capacity lock belongs to the sent round, so it lifts now. False when offers are
+    still open. Offers left to staff can still be answered by staff afterwards."""
+    with transaction.atomic():
+        offer_round = OfferRound.objects.select_for_update().get(pk=round_id)
+        if offer_round.status != RoundStatus.SENT:
+            return offer_round.status == RoundStatus.CLOSED
+        if Offer.objects.filter(round=offer_round, status=OfferStatus.OPEN).exists():
+            return False
+        offer_round.status = RoundStatus.CLOSED
+        offer_round.closed_at = clock.now()
+        offer_round.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_log(actor=actor, operation="ROUND_CLOSE", target_type="round", target_id=str(round_id), details={})
+        return True
+
+
 def rounds_tick(*, actor: str, round_id: int | None = None) -> dict[int, tuple[int, int]]:
-    """The round clock: reminders before the deadline and the no-answer policy after it, for one round or every
-    sent round; {round id: (reminded, closed)}. Run by the scheduler every minute."""
-    rounds = (
-        [round_id]
-        if round_id
-        else list(OfferRound.objects.filter(status=RoundStatus.SENT).values_list("pk", flat=True))
-    )
-    return {
-        rid: (round_remind(round_id=rid, actor=actor), round_close_deadline(round_id=rid, actor=actor))
-        for rid in rounds
-    }
+    """The round clock: reminders before the deadline, the no-answer policy after it, and closing a round when
+    no offer is open any more, for one round or every sent round; {round id: (reminded, settled at the
+    deadline)}. Run by the scheduler every minute."""
+    sent = OfferRound.objects.filter(status=RoundStatus.SENT)
+    rounds = [round_id] if round_id else list(sent.values_list("pk", flat=True))
+    out: dict[int, tuple[int, int]] = {}
+    for rid in rounds:
+        out[rid] = (round_remind(round_id=rid, actor=actor), round_close_deadline(round_id=rid, actor=actor))
+        round_close(round_id=rid, actor=actor)
+    return out
