@@ -263,3 +263,34 @@ class ApplicationPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.opens_on}–{self.closes_on}"
+
+
+class SecondRoundMethod(models.TextChoices):
+    WISH = "wish", _("a wish met")
+    ASSIGNED = "assigned", _("assigned where there was room")
+    UNPLACED = "unplaced", _("no place")
+
+
+class SecondRoundPlacement(models.Model):
+    """The second round's result for one pre-primary application, for the planners to review before it becomes
+    the application's proposed place."""
+
+    offer_round = models.ForeignKey("offers.OfferRound", on_delete=models.CASCADE, related_name="second_round")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="second_round")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=SecondRoundMethod.choices)
+    wish_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    in_area = models.BooleanField(default=False)
+    distance_m = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(default=list, help_text="per wish: admitted, or the priority that was needed")
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["offer_round", "application"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer_round", "application"], name="one_placement_per_application")
+        ]
+
+    def __str__(self) -> str:
+        return f"second round {self.offer_round_id}: {self.application_id} → {self.unit_id} ({self.method})"
