@@ -13,7 +13,7 @@ def instance(rng: random.Random) -> tuple[list[Applicant], dict[str, Seat]]:
     seats = {
         f"U{u}": Seat(
             f"U{u}", 60.1 + rng.random() / 10, 24.9 + rng.random() / 10, rng.choice(["A", "B"]), rng.randint(0, 2)
-        )  # fmt: skip
+        )
         for u in range(rng.randint(1, 3))
     }
     children = []
@@ -28,7 +28,7 @@ def instance(rng: random.Random) -> tuple[list[Applicant], dict[str, Seat]]:
                 rng.choice(["A", "B", None]),
                 wishes,
                 siblings,
-            )  # fmt: skip
+            )
         )
     return children, seats
 
