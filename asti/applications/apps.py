@@ -6,3 +6,6 @@ class ApplicationsConfig(AppConfig):
     name = "asti.applications"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        import asti.applications.jobs  # noqa: F401 (registers the second round with the scheduler)

@@ -187,3 +187,27 @@ def test_two_scheduler_processes_never_run_a_slot_twice(tmp_path: Path) -> None:
     assert set(per_job) == {"offers.round_clock", "audit.forward", "decisions.release"}
     assert min(per_job.values()) >= 6, per_job  # about one run a second for each job, between the two
     assert all(ok == "True" for *_rest, ok in runs), runs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_allocated_and_sent_by_background_jobs(example_extract: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from asti.offers.models import OfferRound, RoundStatus
+
+    call_command("import_city_data", str(example_extract), stdout=StringIO())
+    out = StringIO()
+    call_command("offer_round", "create", "--year", "2027", stdout=out)
+    round_id = int(out.getvalue().split()[-1])
+    services.job_enqueue(kind="offers.allocate", params={"round": round_id, "actor": "pia"}, created_by="pia")
+    services.job_enqueue(kind="offers.send", params={"round": round_id, "actor": "pia"}, created_by="pia")
+    from asti.jobs.scheduler import tick_jobs
+
+    assert tick_jobs("w") == 2
+    jobs = list(Job.objects.order_by("pk"))
+    assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.DONE], [j.error for j in jobs]
+    assert jobs[0].result["proven_optimal"] is True and jobs[0].result["placed"] == jobs[0].result["eligible"]
+    assert jobs[1].result["offers"] > 0
+    assert OfferRound.objects.get(pk=round_id).status == RoundStatus.SENT
