@@ -131,15 +131,24 @@ def input_from(application: Application) -> ApplicationInput:
 
 
 def _has_urgent_attachment(application: Application | None) -> bool:
-    return application is not None and application.attachments.filter(kind=AttachmentKind.EMPLOYMENT).exists()
+    if application is None or application.pk is None:
+        return False
+    return application.attachments.filter(kind=AttachmentKind.EMPLOYMENT).exists()
 
 
 def _check_or_raise(
-    application: Application | None, kind: str, child: Child, data: ApplicationInput, today: dt.date, complete: bool
+    application: Application | None,
+    kind: str,
+    child: Child,
+    data: ApplicationInput,
+    today: dt.date,
+    complete: bool,
+    *,
+    certificate_seen: bool = False,
 ) -> tuple[int | None, dt.date | None, tuple[Unit | School, ...]]:
     problems, checked = check(
         kind=kind, child=child, data=data, today=today, complete=complete,
-        has_urgent_attachment=_has_urgent_attachment(application),
+        has_urgent_attachment=certificate_seen or _has_urgent_attachment(application),
     )  # fmt: skip
     if problems:
         raise ApplicationError(ApplicationErrorCode.INVALID, problems)
@@ -263,11 +272,13 @@ def application_save_draft(
         return application
 
 
-def _send_checks(application: Application, data: ApplicationInput, today: dt.date, *, paper: bool) -> tuple[
-    int | None, dt.date | None, tuple[Unit | School, ...], rules.PeriodState
-]:  # fmt: skip
+def _send_checks(
+    application: Application, data: ApplicationInput, today: dt.date, *, paper: bool, certificate_seen: bool = False
+) -> tuple[int | None, dt.date | None, tuple[Unit | School, ...], rules.PeriodState]:
     child = application.child
-    year, start, places = _check_or_raise(application, application.kind, child, data, today, complete=True)
+    year, start, places = _check_or_raise(
+        application, application.kind, child, data, today, complete=True, certificate_seen=certificate_seen
+    )
     period = _period_state(application.kind, year, today)
     if period.state == "not_open" and not paper:
         raise ApplicationError(ApplicationErrorCode.PERIOD_NOT_OPEN)
@@ -467,9 +478,13 @@ def paper_application_submit(
     data: ApplicationInput,
     received_on: dt.date,
     actor: str,
+    certificate_seen: bool = False,
 ) -> Application:
     """Staff enter an application of any kind that came on paper, through the same checks as online; the day it
-    arrived is the day of sending (the due date counts from it). No message: the family gets the decision."""
+    arrived is the day of sending (the due date counts from it). No message: the family gets the decision.
+
+    An urgent ECEC application needs the employer's or school's certificate: on paper, the handler confirms
+    having seen it (`certificate_seen`, recorded on the timeline) instead of uploading it."""
     if received_on > clock.today_helsinki():
         raise ApplicationError(ApplicationErrorCode.RECEIVED_IN_FUTURE)
     with transaction.atomic():
@@ -482,14 +497,19 @@ def paper_application_submit(
             received_on=received_on, recorded_by=actor,
         )  # fmt: skip
         _apply_input(application, data)
-        year, start, places, period = _send_checks(application, data, received_on, paper=True)
+        year, start, places, period = _send_checks(
+            application, data, received_on, paper=True, certificate_seen=certificate_seen
+        )
         now = clock.now()
         application.save()
         _mark_sent(
             application, guardian=guardian, year=year, start=start, places=places, period=period,
             sent_on=received_on, now=now, channel=ApplicationChannel.PAPER,
         )  # fmt: skip
-        _event(application, EventKind.RECEIVED_ON_PAPER, actor, now, received_on=received_on.isoformat())
+        _event(
+            application, EventKind.RECEIVED_ON_PAPER, actor, now, received_on=received_on.isoformat(),
+            **({"certificate_seen": True} if certificate_seen and application.urgent else {}),
+        )  # fmt: skip
         _audit(actor, "APPLICATION_CREATE", application, channel="paper", guardian=guardian.guardian_id)
         return application
 

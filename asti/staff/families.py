@@ -94,7 +94,7 @@ def family_detail(*, child: Child) -> Family:
         Application.objects.filter(child=child)
         .select_related("guardian", "declined_offer")
         .prefetch_related(
-            Prefetch("wishes", queryset=Wish.objects.select_related("unit").order_by("position")),
+            Prefetch("wishes", queryset=Wish.objects.select_related("unit", "school").order_by("position")),
             Prefetch("events", queryset=ApplicationEvent.objects.order_by("at", "id")),
         )
         .order_by("-sent_at", "-pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asti.staff.views import audit, dashboard, families, home, rounds, units
+from asti.staff.views import applications, audit, dashboard, families, home, paper, rounds, units
 
 app_name = "staff"
 
@@ -14,11 +14,26 @@ urlpatterns = [
     path("rounds/<int:round_id>/send/", rounds.round_send_view, name="round_send"),
     path("rounds/<int:round_id>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("rounds/<int:round_id>/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("applications/", applications.queue, name="applications"),
+    path("applications.csv", applications.queue_csv, name="applications_csv"),
+    path("applications/<int:pk>/", applications.application_page, name="application"),
+    path("applications/<int:pk>/start/", applications.application_start, name="application_start"),
+    path("applications/<int:pk>/propose/", applications.application_propose, name="application_propose"),
+    path("applications/<int:pk>/notes/", applications.application_note, name="application_note"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_id>/",
+        applications.attachment_download,
+        name="application_attachment",
+    ),
     path("families/", families.family_search, name="families"),
     path("families/<str:child_id>/", families.family_page, name="family"),
     path("families/<str:child_id>/answer/", families.family_answer, name="family_answer"),
     path("families/<str:child_id>/application/", families.family_paper_application, name="family_application"),
+    path("families/<str:child_id>/applications/<str:kind>/", paper.paper_application, name="family_paper"),
     path("units/", units.unit_list, name="units"),
     path("units/<str:unit_id>/", units.unit_edit, name="unit"),
+    path("units/<str:unit_id>/capacities/", units.unit_capacities, name="unit_capacities"),
+    path("schools/", units.school_list, name="schools"),
+    path("schools/<str:school_id>/", units.school_edit, name="school"),
     path("audit/", audit.audit_page, name="audit"),
 ]

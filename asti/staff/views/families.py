@@ -27,6 +27,7 @@ from asti.staff.access import actor, staff_view
 from asti.staff.families import FamilyFilters, family_detail, family_list
 from asti.staff.forms import AnswerForm, FamilyFilterForm, PaperApplicationForm
 from asti.staff.selectors import can_see_families, families_visible_for
+from asti.staff.views.paper import paper_kinds
 
 TIMELINE_LABELS = {
     "offer_sent": gettext_lazy("Offer sent"),
@@ -134,6 +135,7 @@ def _family_response(
             "answer_form": _answer_form(child),
             "paper_form": paper_form or _paper_form(child),
             "paper_blocked": _paper_application_blocked(child),
+            "paper_kinds": paper_kinds(child),
             "may_see_address": may_see_address,
         },
         status=status,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from asti.applications.models import ApplicationKind
+from asti.applications.queue import QueueFilters, queue_counts
+from asti.core import clock
 from asti.offers.models import OfferRound
 from asti.staff import selectors
 from asti.staff.access import staff_view
@@ -14,11 +17,20 @@ from asti.staff.access import staff_view
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     plan = selectors.can_plan_rounds(user=user)
+    application_counts = []
+    if selectors.can_see_applications(user=user):
+        today = clock.today_helsinki()
+        limit = selectors.application_units_limit(user=user)
+        application_counts = [
+            (kind, label, queue_counts(QueueFilters(kind=kind, wished_units=limit), today))
+            for kind, label in ApplicationKind.choices
+        ]
     return render(
         request,
         "staff/home.html",
         {
             "rounds": OfferRound.objects.order_by("-year", "-pk")[:5] if plan else [],
             "units": selectors.units_visible_for(user=user)[:20],
+            "application_counts": application_counts,
         },
     )
