@@ -43,8 +43,9 @@ print(len(ids))
 
 
 def manage(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -78,11 +79,13 @@ def main() -> None:
         prepare_command = time.perf_counter() - started
         batch_id = out.split()[-1]
         print(f"{args.children:,d} children, {int(offers):,d} offers answered; {args.workers} PDF processes")
-        print(f"  prepare: {out.splitlines()[0]} (command with Python start {prepare_command:.2f} s)")
+        lines = out.splitlines()
+        print(f"  prepare: {lines[0]}; {lines[1]} (command with Python start {prepare_command:.2f} s)")
         started = time.perf_counter()
         manage("decisions", "approve", batch_id, "--as", "maija", env=env)
         out = manage("decisions", "release-due", env=env)
-        print(f"  approve + release command {time.perf_counter() - started:.2f} s; {out.strip()}")
+        took = time.perf_counter() - started
+        print(f"  approve + release-due commands {took:.2f} s (with Python start): " + "; ".join(out.splitlines()))
         listing = manage("decisions", "list", env=env).splitlines()[0]
         print(f"  batch: {listing}")
 
