@@ -28,6 +28,11 @@ SV_IN_FINNISH_RATE = 0.07  # Swedish-speaking children in Finnish daycare
 # (year offset from the round's year, weight) for children outside the cohort
 # (the youngest are born in year − 2, so birth dates lie in the past when the extract is made)
 OTHER_YEARS: tuple[tuple[int, float], ...] = ((-5, 24), (-4, 23), (-3, 22), (-2, 17), (-7, 9), (-8, 5))
+# The first households with guardians (whose guardians have the lowest ids, the ones the demo's test login lists
+# first) get a brother or sister of these ages before the others are drawn, so that the demo shows a family in
+# every situation: a baby cared for at home, a child starting school next year, a pupil in grade 1 now. The first
+# of them also has its cohort child cared for at home (no proactive offer: the family applies).
+SHOWCASE_YEARS = (-2, -7, -8)
 
 
 @dataclass(slots=True)
@@ -327,7 +332,7 @@ class PeopleMaker:
         rng = self.rng
         offsets, weights = zip(*OTHER_YEARS, strict=True)
         n_households = len(self.households)
-        made = 0
+        made = self._showcase(count)
         while made < count and n_households:
             hi = rng.randrange(n_households)
             h = self.households[hi]
@@ -341,6 +346,29 @@ class PeopleMaker:
             self._child(hi, day, cohort=False)
             h.years |= 1 << (year - 1900)
             made += 1
+
+    def _showcase(self, count: int) -> int:
+        """The showcase families' extra children (see SHOWCASE_YEARS); returns how many were made."""
+        showcase = [i for i, h in enumerate(self.households) if h.guardians and h.resident][: len(SHOWCASE_YEARS)]
+        if showcase:
+            home = self.households[showcase[0]]
+            self.children[home.children[0]].placement = "none"
+        made = 0
+        for hi, offset in zip(showcase, SHOWCASE_YEARS, strict=False):
+            h = self.households[hi]
+            year = self.year + offset
+            if made >= count or h.years >> (year - 1900) & 1:
+                continue
+            start = dt.date(year, 1, 1)
+            day = self._free_day(start, (dt.date(year + 1, 1, 1) - start).days)
+            if day is None:
+                continue
+            child = self._child(hi, day, cohort=False)
+            if offset == SHOWCASE_YEARS[0]:
+                child.placement = "none"
+            h.years |= 1 << (year - 1900)
+            made += 1
+        return made
 
     def result(self) -> People:
         return People(self.households, self.children, self.guardians)
