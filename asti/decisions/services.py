@@ -267,16 +267,15 @@ def _print_file(decisions: list[Decision], progress: Progress | None = None) -> 
     for n, decision in enumerate(decisions, start=1):
         if progress is not None and n % 50 == 0:
             progress(n, len(decisions), f"{n} / {len(decisions)}")
+        with decision.pdf.open("rb") as stored:
+            body = stored.read()
         for recipient in decision.recipients:
             if recipient["delivery"] != Delivery.POST:
                 continue
-            guardian = guardians[recipient["guardian"]]
-            cover = render_pdf(_cover_html(decision, guardian))
-            for source in (cover, decision.pdf.read()):
-                decision.pdf.seek(0)
+            cover = render_pdf(_cover_html(decision, guardians[recipient["guardian"]]))
+            for source in (cover, body):
                 for page in PdfReader(io.BytesIO(source)).pages:
                     writer.add_page(page)
-            decision.pdf.close()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

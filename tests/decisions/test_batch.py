@@ -125,7 +125,11 @@ def test_a_round_decided_and_released_at_one_instant(sent_round: OfferRound, med
     pages = PdfReader(io.BytesIO(batch.print_file.read())).pages
     batch.print_file.close()
     assert len(pages) > printed  # a cover page and the decision for each postal recipient
-    assert any("Päätös EO-" in page.extract_text() for page in pages)
+    postal = [(d, r) for d in Decision.objects.filter(batch=batch) for r in d.recipients if r["delivery"] == "post"]
+    texts = [p.extract_text().strip() for p in pages]
+    covers = [t for t in texts if len(t.splitlines()) <= 6 and t.splitlines()[-1].startswith(("Päätös ", "Beslut "))]
+    assert len(covers) == len(postal) and any(len(d.recipients) == 2 for d, _r in postal if d.delivery == "post")
+    assert {r["name"] for _d, r in postal} == {c.splitlines()[0] for c in covers}
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECIDED
     assert application.events.order_by("-at", "-id").first().kind == "decided"  # type: ignore[union-attr]
