@@ -12,7 +12,8 @@ from typing import Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
@@ -21,17 +22,17 @@ from asti.identity.selectors import guardian_for_user
 from asti.people.models import Guardian
 
 P = ParamSpec("P")
-GuardianView = Callable[Concatenate[HttpRequest, Guardian, P], HttpResponse]
+GuardianView = Callable[Concatenate[HttpRequest, Guardian, P], HttpResponseBase]
 
 
 def _language_codes() -> set[str]:
     return {code for code, _name in settings.LANGUAGES}
 
 
-def guardian_page(view: GuardianView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+def guardian_page(view: GuardianView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
     @wraps(view)
     @never_cache
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         guardian = guardian_for_user(user=request.user)

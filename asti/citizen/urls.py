@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asti.citizen import views, views_apply, views_pages
+from asti.citizen import views, views_applications, views_apply, views_pages
 
 app_name = "citizen"
 
@@ -14,6 +14,15 @@ urlpatterns = [
     path("offers/<int:offer_id>/feedback/", views.offer_feedback, name="feedback"),
     path("offers/<int:offer_id>/apply/", views_apply.apply, name="apply"),
     path("applications/<int:application_id>/", views_apply.application_detail, name="application"),
+    path("children/<int:child_id>/apply/<str:kind>/", views_applications.application_start, name="apply_kind"),
+    path("applications/<int:application_id>/change/", views_applications.application_change, name="application_change"),
+    path("applications/<int:application_id>/sent/", views_applications.application_sent, name="application_sent"),
+    path(
+        "applications/<int:application_id>/cancel/",
+        views_applications.application_cancel_page,
+        name="application_cancel",
+    ),
+    path("attachments/<int:attachment_id>/", views_applications.attachment_download, name="attachment"),
     path("accessibility/", views_pages.accessibility, name="accessibility"),
     path("feedback/", views_pages.feedback_channel, name="feedback_channel"),
 ]

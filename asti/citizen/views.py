@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from asti.applications.selectors import application_for_offer, applications_visible_for
+from asti.applications.family import family_overview
+from asti.applications.selectors import application_for_offer
 from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
 from asti.citizen.explain import reason_text
@@ -27,12 +28,7 @@ from asti.identity.selectors import guardian_for_user
 from asti.offers.answers import AnswerResult, feedback_give, offer_answer
 from asti.offers.links import LinkError, read_token
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
-from asti.offers.selectors import (
-    children_visible_for,
-    offer_is_visible_for,
-    offer_visible_for,
-    offers_visible_for,
-)
+from asti.offers.selectors import offer_is_visible_for, offer_visible_for
 from asti.people.models import Guardian
 
 
@@ -54,18 +50,8 @@ def _can_answer(offer: Offer) -> bool:
 @guardian_page
 @require_GET
 def front(request: HttpRequest, guardian: Guardian) -> HttpResponse:
-    """My children, with their offers and applications."""
-    children = list(children_visible_for(guardian=guardian).order_by("birth_date", "first_name"))
-    offers = list(offers_visible_for(guardian=guardian))
-    applications = list(applications_visible_for(guardian=guardian))
-    rows = [
-        {
-            "child": child,
-            "offers": [o for o in offers if o.child_id == child.pk],
-            "applications": [a for a in applications if a.child_id == child.pk],
-        }
-        for child in children
-    ]
+    """My children: what is open for each now, and what each can apply for."""
+    rows = family_overview(guardian=guardian, today=clock.today_helsinki())
     return render(request, "citizen/front.html", {"guardian": guardian, "rows": rows})
 
 

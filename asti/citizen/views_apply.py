@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from asti.applications.models import AFTERNOON_HOURS
 from asti.applications.selectors import (
     application_for_offer,
     applications_visible_for,
@@ -16,11 +17,14 @@ from asti.applications.selectors import (
     wishable_units,
 )
 from asti.applications.services import ApplicationError, ApplicationErrorCode, application_create
+from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
+from asti.citizen.application_form import afternoon_hours_label
 from asti.citizen.forms import ApplicationForm, FeedbackForm
 from asti.offers.models import Feedback, OfferStatus
 from asti.offers.selectors import offer_visible_for
 from asti.people.models import Guardian
+from asti.units.models import WeightedCurriculum
 
 SEARCH_LIMIT = 50
 
@@ -77,15 +81,27 @@ def apply(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpRespon
 @guardian_page
 @require_GET
 def application_detail(request: HttpRequest, guardian: Guardian, application_id: int) -> HttpResponse:
+    """An application of any kind as the family follows it: answers, wishes, attachments, the timeline."""
     application = applications_visible_for(guardian=guardian).filter(pk=application_id).first()
     if application is None:
         raise Http404
+    audit_log(actor=actor_for(guardian), operation="VIEW", target_type="child", target_id=application.child.child_id)
+    language = get_language() or settings.LANGUAGE_CODE
     offer = application.declined_offer
     given = offer is None or Feedback.objects.filter(offer=offer, guardian=guardian).exists()
+    proposed = application.proposed_unit or application.proposed_school
+    curricula = dict(WeightedCurriculum.choices)
     context = {
         "application": application,
-        "language": get_language() or settings.LANGUAGE_CODE,
+        "language": language,
         "snapshot": application.registry_snapshot,
+        "wishes": [wish.place_name(language) for wish in application.wishes.all()],
+        "attachments": list(application.attachments.all()),
+        "proposed_name": proposed.name_in(language) if proposed is not None else "",
+        "curriculum": curricula.get(application.weighted_curriculum, ""),
+        "hours_label": afternoon_hours_label(application.annual_hours)
+        if application.annual_hours in AFTERNOON_HOURS
+        else "",
         "feedback_form": None if given else FeedbackForm(),
         "feedback_given": given and offer is not None,
         "feedback_next": request.get_full_path(),
