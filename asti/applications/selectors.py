@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from asti.applications.models import Application, ApplicationEvent, ApplicationStatus, Wish
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
-from asti.units.models import School, Unit
+from asti.units.models import Provider, School, Unit
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,13 @@ def designated_school(*, child: Child, language: str) -> School | None:
     in_area = [s for s in candidates if child.admission_area_id and s.admission_area_id == child.admission_area_id]
     pool = in_area or candidates
     return min(pool, key=lambda s: (_metres(child.lat, child.lon, s.lat, s.lon), s.school_id))
+
+
+def has_municipal_place(child: Child) -> bool:
+    """The one rule for "the child already has a municipal place" (an ECEC application is then a transfer, and
+    during a school year under way a pre-primary-aged child is in pre-primary there)."""
+    unit = child.current_unit if child.current_unit_id else None
+    return unit is not None and unit.provider == Provider.MUNICIPAL
 
 
 def education_language_for(child: Child) -> str:

@@ -36,7 +36,12 @@ from asti.applications.models import (
     EventKind,
     Wish,
 )
-from asti.applications.selectors import education_language_for, registry_details_for, wishable_units
+from asti.applications.selectors import (
+    education_language_for,
+    has_municipal_place,
+    registry_details_for,
+    wishable_units,
+)
 from asti.applications.validation import PLACE_IS_SCHOOL, ApplicationInput, FieldProblem, Problem, check
 from asti.audit.services import audit_log
 from asti.core import clock
@@ -310,9 +315,7 @@ def _mark_sent(
     application.sent_at = now
     application.channel = channel
     application.registry_snapshot = details.as_json()
-    application.transfer = application.kind == ApplicationKind.ECEC and bool(
-        application.child.current_unit_id and application.child.current_unit.provider == "municipal"  # type: ignore[union-attr]
-    )
+    application.transfer = application.kind == ApplicationKind.ECEC and has_municipal_place(application.child)
     if application.kind == ApplicationKind.PRESCHOOL and application.declined_offer_id is None:
         application.declined_offer = _declined_offer(application.child, year)
     application.due_date = _due_date(application, sent_on)
@@ -344,6 +347,24 @@ def application_send(*, guardian: Guardian, application: Application, actor: str
         _audit(actor, "APPLICATION_SEND", application, reference=application.reference, late=application.late)
         message_enqueue_bulk(messages=_messages(application, guardian, "applications.sent"))
         return application
+
+
+def application_save_and_send(
+    *,
+    guardian: Guardian,
+    child: Child,
+    kind: str,
+    data: ApplicationInput,
+    application: Application | None = None,
+    actor: str,
+) -> Application:
+    """The form's "Send": what is filled in is saved and sent in one transaction, so a refused application leaves
+    the draft saved before exactly as it was (or nothing, when there was none)."""
+    with transaction.atomic():
+        draft = application_save_draft(
+            guardian=guardian, child=child, kind=kind, data=data, application=application, actor=actor
+        )
+        return application_send(guardian=guardian, application=draft, actor=actor)
 
 
 def application_edit(

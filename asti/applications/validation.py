@@ -18,6 +18,7 @@ from asti.applications.selectors import (
     age_group_on,
     designated_school,
     ecec_units,
+    has_municipal_place,
     schools,
     wishable_units,
 )
@@ -91,8 +92,7 @@ class Checked:
 def year_for(kind: str, child: Child, data: ApplicationInput, today: dt.date) -> int | None:
     if kind == ApplicationKind.PRESCHOOL:
         year = rules.pre_primary_year_open(birth_date=child.birth_date, today=today)
-        placed = child.current_unit_id is not None and child.current_unit.provider == "municipal"  # type: ignore[union-attr]
-        if year == rules.ongoing_school_year(today) and placed:
+        if year == rules.ongoing_school_year(today) and has_municipal_place(child):
             return None  # in municipal ECEC during a year under way: already in pre-primary there
         return year
     if kind == ApplicationKind.FIRST_GRADE:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from asti.applications.selectors import (
     applications_visible_for,
     designated_school,
     ecec_units,
+    has_municipal_place,
     registry_details_for,
     schools,
     wishable_units,
@@ -39,8 +39,8 @@ from asti.applications.services import (
     ApplicationErrorCode,
     application_cancel,
     application_edit,
+    application_save_and_send,
     application_save_draft,
-    application_send,
     input_from,
 )
 from asti.applications.validation import PLACE_IS_SCHOOL, ApplicationInput
@@ -113,11 +113,6 @@ def _places(form: ApplicationForm, child: Child) -> list[Unit | School]:
     return places
 
 
-def _is_transfer(child: Child) -> bool:
-    """Shown as a fact on the ECEC form: the child already has a municipal place (the services record it)."""
-    return child.current_unit is not None and child.current_unit.provider == "municipal"
-
-
 def _render(
     request: HttpRequest,
     *,
@@ -162,7 +157,7 @@ def _render(
         "year": (application.school_year if application else None) or (applicable.year if applicable else None),
         "earliest_start": rules.earliest_ecec_start(sent_on=today, urgent=False),
         "earliest_urgent_start": rules.earliest_ecec_start(sent_on=today, urgent=True),
-        "transfer": form.kind == ApplicationKind.ECEC and _is_transfer(child),
+        "transfer": form.kind == ApplicationKind.ECEC and has_municipal_place(child),
         "current_unit_name": child.current_unit.name_in(language) if child.current_unit else "",
         "designated": designated,
         "designated_name": designated.name_in(language) if designated else "",
@@ -261,12 +256,10 @@ def _engine(
             messages.success(request, _("Your changes have been saved."))
             return redirect("citizen:application", application_id=application.pk)
         if action == "send" and mode == NEW:
-            with transaction.atomic():  # a refused application leaves what was saved before as it was
-                sending = application_save_draft(
-                    guardian=guardian, child=child, kind=kind, data=data, application=application, actor=actor
-                )
-                application_send(guardian=guardian, application=sending, actor=actor)
-            return redirect("citizen:application_sent", application_id=sending.pk)
+            sent = application_save_and_send(
+                guardian=guardian, child=child, kind=kind, data=data, application=application, actor=actor
+            )
+            return redirect("citizen:application_sent", application_id=sent.pk)
     except AttachmentRefused as refused:
         problems = {"attachment": [attachment_refused_text(refused.reason)]}
         return show(form, problems=problems, status=400)
