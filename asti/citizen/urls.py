@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asti.citizen import views, views_applications, views_apply, views_pages
+from asti.citizen import views, views_applications, views_apply, views_decisions, views_pages
 
 app_name = "citizen"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("offers/<int:offer_id>/accepted/", views.offer_done, name="offer_done"),
     path("offers/<int:offer_id>/feedback/", views.offer_feedback, name="feedback"),
     path("offers/<int:offer_id>/apply/", views_apply.apply, name="apply"),
+    path("offers/<int:offer_id>/not-needed/", views_apply.decline_other_arrangement, name="decline_not_needed"),
+    path("offers/<int:offer_id>/undo-decline/", views_apply.decline_undo, name="decline_undo"),
     path("applications/<int:application_id>/", views_apply.application_detail, name="application"),
     path("children/<int:child_id>/apply/<str:kind>/", views_applications.application_start, name="apply_kind"),
     path("applications/<int:application_id>/change/", views_applications.application_change, name="application_change"),
@@ -23,6 +25,9 @@ urlpatterns = [
         name="application_cancel",
     ),
     path("attachments/<int:attachment_id>/", views_applications.attachment_download, name="attachment"),
+    path("decisions/<int:decision_id>/", views_decisions.decision_page, name="decision"),
+    path("decisions/<int:decision_id>/pdf/", views_decisions.decision_pdf, name="decision_pdf"),
+    path("decisions/delivery/", views_decisions.delivery_choice, name="delivery_choice"),
     path("accessibility/", views_pages.accessibility, name="accessibility"),
     path("feedback/", views_pages.feedback_channel, name="feedback_channel"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from asti.applications.declined import decline_can_be_undone
 from asti.applications.family import family_overview
 from asti.applications.selectors import application_for_offer
 from asti.audit.services import audit_log
@@ -23,9 +24,10 @@ from asti.citizen.access import actor_for, guardian_page
 from asti.citizen.explain import reason_text
 from asti.citizen.forms import FeedbackForm
 from asti.core import clock
+from asti.decisions.selectors import decisions_visible_for, delivery_is_electronic
 from asti.identity.redirects import safe_next
 from asti.identity.selectors import guardian_for_user
-from asti.offers.answers import AnswerResult, feedback_give, offer_answer
+from asti.offers.answers import AnswerResult, feedback_give, offer_answer, offer_can_be_answered
 from asti.offers.links import LinkError, read_token
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
 from asti.offers.selectors import offer_is_visible_for, offer_visible_for
@@ -44,7 +46,7 @@ def _start_date(offer: Offer) -> dt.date:
 
 
 def _can_answer(offer: Offer) -> bool:
-    return offer.status == OfferStatus.OPEN and clock.now() <= offer.deadline
+    return offer_can_be_answered(offer, at=clock.now())
 
 
 @guardian_page
@@ -52,7 +54,13 @@ def _can_answer(offer: Offer) -> bool:
 def front(request: HttpRequest, guardian: Guardian) -> HttpResponse:
     """My children: what is open for each now, and what each can apply for."""
     rows = family_overview(guardian=guardian, today=clock.today_helsinki())
-    return render(request, "citizen/front.html", {"guardian": guardian, "rows": rows})
+    context = {
+        "guardian": guardian,
+        "rows": rows,
+        "decisions": list(decisions_visible_for(guardian=guardian)),
+        "electronic": delivery_is_electronic(guardian=guardian),
+    }
+    return render(request, "citizen/front.html", context)
 
 
 @never_cache
@@ -95,6 +103,7 @@ def offer_detail(request: HttpRequest, guardian: Guardian, offer_id: int) -> Htt
         "reasons": reason_text(offer.proposal, show_distance=not offer.child.non_disclosure),
         "start_date": _start_date(offer),
         "can_answer": _can_answer(offer),
+        "can_undo": decline_can_be_undone(offer, at=clock.now()),
         # Only a declined offer links to its application (see offer.html).
         "application": (
             application_for_offer(guardian=guardian, offer_id=offer.pk)

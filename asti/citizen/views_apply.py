@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from asti.applications.declined import DeclineError, DeclineRefused, offer_decline_reason_set, offer_decline_undo
 from asti.applications.models import AFTERNOON_HOURS
 from asti.applications.selectors import (
     application_for_offer,
@@ -21,8 +23,8 @@ from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
 from asti.citizen.application_form import afternoon_hours_label
 from asti.citizen.forms import ApplicationForm, FeedbackForm
-from asti.offers.models import Feedback, OfferStatus
-from asti.offers.selectors import offer_visible_for
+from asti.offers.models import DeclineReason, Feedback, OfferStatus
+from asti.offers.selectors import offer_is_visible_for, offer_visible_for
 from asti.people.models import Guardian
 from asti.units.models import WeightedCurriculum
 
@@ -108,3 +110,40 @@ def application_detail(request: HttpRequest, guardian: Guardian, application_id:
         "offer": offer,
     }
     return render(request, "citizen/application.html", context)
+
+
+@guardian_page
+@require_POST
+def decline_other_arrangement(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpResponse:
+    """After declining: "we do not need a municipal place" (a private unit or another arrangement)."""
+    if not offer_is_visible_for(guardian=guardian, offer_id=offer_id):
+        raise Http404
+    try:
+        offer_decline_reason_set(
+            offer_id=offer_id, guardian=guardian, reason=DeclineReason.OTHER_ARRANGEMENT, actor=actor_for(guardian)
+        )
+    except DeclineRefused:
+        messages.error(request, _("This can be told only about a declined place."))
+    else:
+        messages.success(request, _("Thank you. We have noted that your child does not need a municipal place."))
+    return redirect("citizen:offer", offer_id=offer_id)
+
+
+@guardian_page
+@require_POST
+def decline_undo(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpResponse:
+    """Takes a decline back until the deadline; the place is then open for an answer again."""
+    if not offer_is_visible_for(guardian=guardian, offer_id=offer_id):
+        raise Http404
+    try:
+        offer_decline_undo(offer_id=offer_id, guardian=guardian, actor=actor_for(guardian))
+    except DeclineRefused as refused:
+        if refused.code is DeclineError.APPLICATION_PENDING:
+            messages.error(
+                request, _("Cancel your application for another place first; then you can undo the decline.")
+            )
+        else:
+            messages.error(request, _("The decline can no longer be undone: the deadline has passed."))
+    else:
+        messages.success(request, _("Your decline was undone. The place waits for your answer until the deadline."))
+    return redirect("citizen:offer", offer_id=offer_id)

@@ -25,3 +25,10 @@ def decisions_visible_for(*, guardian: Guardian) -> QuerySet[Decision]:
 
 def decision_visible_for(*, guardian: Guardian, decision_id: int) -> Decision | None:
     return decisions_visible_for(guardian=guardian).filter(pk=decision_id).first()
+
+
+def delivery_is_electronic(*, guardian: Guardian) -> bool:
+    """Whether the guardian has agreed to get decisions electronically (else they come by post)."""
+    from asti.decisions.models import DeliveryConsent
+
+    return DeliveryConsent.objects.filter(guardian=guardian, withdrawn_at__isnull=True).exists()

@@ -89,6 +89,12 @@ def offer_answer(
         return AnswerOutcome(AnswerResult.APPLIED, offer)
 
 
+def offer_can_be_answered(offer: Offer, *, at: dt.datetime) -> bool:
+    """The one rule for a guardian's own answer (link or SMS): the offer is open and its deadline has not passed.
+    Staff may still record an answer after it (offer_answer with a phone or paper channel)."""
+    return offer.status == OfferStatus.OPEN and at <= offer.deadline
+
+
 LATE_WINDOW = dt.timedelta(days=60)
 
 
@@ -130,7 +136,8 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         .distinct()
         .order_by("-round__year", "code", "pk")
     )
-    open_offers = [o for o in offers if o.status == OfferStatus.OPEN and o.deadline >= clock.now()]
+    now = clock.now()
+    open_offers = [o for o in offers if offer_can_be_answered(o, at=now)]
     codes = {o.code for o in open_offers}
     parsed = parse_reply(reply.text, codes=codes)
     listed = ", ".join(f"{o.code} {o.child.first_name}" for o in open_offers)
