@@ -41,7 +41,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 from bench_citizen import (
     CSRF,
@@ -59,7 +58,7 @@ from bench_citizen import (
     run_lanes,
     server_env,
 )
-from benchlib import fresh_postgres_database
+from benchlib import fresh_postgres_database, timed_step
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_applications"
@@ -109,12 +108,7 @@ def prepare(children: int, per_kind: int, workdir: Path) -> list[Target]:
     from asti.people.models import Custody
     from asti.people.models import Guardian as Person
 
-    def step(label: str, work: Callable[[], Any]) -> Any:
-        started = time.monotonic()
-        result = work()
-        print(f"  {label:<40} {time.monotonic() - started:6.1f} s", flush=True)
-        return result
-
+    step = timed_step
     extract = workdir / "extract"
     quiet = StringIO()
     step("migrate", lambda: call_command("migrate", verbosity=0, stdout=quiet))

@@ -55,11 +55,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from benchlib import fresh_postgres_database
+from benchlib import fresh_postgres_database, timed_step
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_citizen"
@@ -132,12 +131,7 @@ def prepare(children: int, workdir: Path) -> list[Target]:
     from asti.offers.models import Offer, OfferStatus
     from asti.people.models import Custody
 
-    def step(label: str, work: Callable[[], Any]) -> Any:
-        started = time.monotonic()
-        result = work()
-        print(f"  {label:<40} {time.monotonic() - started:6.1f} s", flush=True)
-        return result
-
+    step = timed_step
     year = clock.today_helsinki().year + 1
     extract = workdir / "extract"
     quiet = StringIO()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 def fresh_postgres_database(url: str) -> None:
     """Drops and creates the database named at the end of a postgres:// URL and its audit trail's database
@@ -13,3 +16,13 @@ def fresh_postgres_database(url: str) -> None:
         for db in (name, f"{name}_audit"):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{db}"')
+
+
+def timed_step(label: str, work: Callable[[], Any]) -> Any:
+    """Runs one preparation step and prints how long it took."""
+    import time
+
+    started = time.monotonic()
+    result = work()
+    print(f"  {label:<40} {time.monotonic() - started:6.1f} s", flush=True)
+    return result
