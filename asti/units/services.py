@@ -35,25 +35,40 @@ def _apply(row: Unit | School, changes: dict[str, Any]) -> tuple[list[str], dict
     return changed, before
 
 
+def _update_locked(
+    model: type[Unit] | type[School],
+    *,
+    key: dict[str, str],
+    changes: dict[str, Any],
+    operation: str,
+    target_type: str,
+    actor: str,
+) -> list[str]:
+    """Locks the row, applies and validates the changes, saves what changed and audits before and after."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(**key).first()
+        if row is None:
+            raise PlacesError(f"no {target_type} {next(iter(key.values()))}")
+        changed, before = _apply(row, changes)
+        if not changed:
+            return []
+        row.save(update_fields=[*changed, "updated_at"])
+        audit_log(
+            actor=actor, operation=operation, target_type=target_type, target_id=next(iter(key.values())),
+            details={"before": before, "after": {name: changes[name] for name in changed}},
+        )  # fmt: skip
+    return changed
+
+
 def unit_capacities_update(*, unit_id: str, changes: dict[str, Any], actor: str) -> list[str]:
     """A unit's early childhood education places (under 3, 3 and over), whether it takes ECEC applications and
     gives shift care; returns the names of the fields changed. Audited as UNIT_UPDATE."""
     unknown = set(changes) - UNIT_CAPACITY_FIELDS
     if unknown:
         raise PlacesError(f"not a capacity field: {sorted(unknown)}")
-    with transaction.atomic():
-        unit = Unit.objects.select_for_update().filter(unit_id=unit_id).first()
-        if unit is None:
-            raise PlacesError(f"no unit {unit_id}")
-        changed, before = _apply(unit, changes)
-        if not changed:
-            return []
-        unit.save(update_fields=[*changed, "updated_at"])
-        audit_log(
-            actor=actor, operation="UNIT_UPDATE", target_type="unit", target_id=unit_id,
-            details={"before": before, "after": {name: changes[name] for name in changed}},
-        )  # fmt: skip
-    return changed
+    return _update_locked(
+        Unit, key={"unit_id": unit_id}, changes=changes, operation="UNIT_UPDATE", target_type="unit", actor=actor
+    )
 
 
 def school_update(*, school_id: str, changes: dict[str, Any], actor: str) -> list[str]:
@@ -67,16 +82,7 @@ def school_update(*, school_id: str, changes: dict[str, Any], actor: str) -> lis
         if any(c not in WeightedCurriculum.values for c in curricula):
             raise PlacesError("unknown weighted curriculum")
         changes = {**changes, "weighted_curricula": sorted(set(curricula))}
-    with transaction.atomic():
-        school = School.objects.select_for_update().filter(school_id=school_id).first()
-        if school is None:
-            raise PlacesError(f"no school {school_id}")
-        changed, before = _apply(school, changes)
-        if not changed:
-            return []
-        school.save(update_fields=[*changed, "updated_at"])
-        audit_log(
-            actor=actor, operation="SCHOOL_UPDATE", target_type="school", target_id=school_id,
-            details={"before": before, "after": {name: changes[name] for name in changed}},
-        )  # fmt: skip
-    return changed
+    return _update_locked(
+        School, key={"school_id": school_id}, changes=changes, operation="SCHOOL_UPDATE", target_type="school",
+        actor=actor,
+    )  # fmt: skip
