@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from asti.identity.models import Loa, Role
+from asti.identity.roles import staff_role_groups
 from asti.identity.selectors import demo_director_unit_ids
 from asti.people.models import Guardian
 
@@ -40,6 +41,7 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
     DemoStaff("planner", "demo.planner", "Pia", "Suunnittelija", Role.PLANNER, _("planner / service guidance")),
     DemoStaff("director", "demo.director", "Ulla", "Johtaja", Role.UNIT_DIRECTOR, _("unit director")),
     DemoStaff("admin", "demo.admin", "Aki", "Ylläpitäjä", Role.ADMIN, _("administrator")),
+    DemoStaff("decider", "demo.decider", "Maija", "Päättäjä", Role.DECISION_MAKER, _("decision-maker")),
 )
 
 
@@ -73,7 +75,7 @@ def unregistered_citizen_claims() -> dict[str, Any]:
 
 
 def staff_claims(person: DemoStaff) -> dict[str, Any]:
-    role_groups: dict[str, str] = settings.ASTI_OIDC_STAFF_ROLE_GROUPS
+    role_groups = staff_role_groups()
     unit_ids = demo_director_unit_ids() if person.role == Role.UNIT_DIRECTOR else []
     return {
         "sub": f"demo-{person.key}",

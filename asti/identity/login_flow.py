@@ -17,6 +17,7 @@ from asti.identity.claims import LoginRefused, RefusalReason, citizen_from_claim
 from asti.identity.models import LoginMethod
 from asti.identity.oidc import AuthorizationRequest, Flow
 from asti.identity.ratelimit import RateDecision, client_ip
+from asti.identity.roles import staff_role_groups
 from asti.identity.services import citizen_identify, login_refusal_record, staff_identify
 from asti.identity.session import session_login
 
@@ -136,7 +137,7 @@ def login_complete(
                 issuer=issuer,
                 groups_claim=settings.ASTI_OIDC_STAFF_GROUPS_CLAIM,
                 units_claim=settings.ASTI_OIDC_STAFF_UNITS_CLAIM,
-                role_groups=settings.ASTI_OIDC_STAFF_ROLE_GROUPS,
+                role_groups=staff_role_groups(),
             )
             user = staff_identify(claims=staff, method=method, ip=ip)
             session_login(request, user, kind="staff", flow=flow, method=method, loa="")

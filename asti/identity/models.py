@@ -29,6 +29,7 @@ class Role(models.TextChoices):
     PLANNER = "planner", _("planner / service guidance")
     UNIT_DIRECTOR = "unit_director", _("unit director")
     ADMIN = "admin", _("administrator")
+    DECISION_MAKER = "decision_maker", _("decision-maker")
 
 
 class LoginMethod(models.TextChoices):

@@ -6,6 +6,10 @@ job, with the units in StaffProfile.units. A unit director therefore gets no adm
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.conf import settings
+
 from asti.identity.models import Role
 
 # (app_label, codename) pairs; administrators are superusers and need none.
@@ -18,4 +22,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[tuple[str, str], ...]] = {
     ),
     Role.UNIT_DIRECTOR: (("units", "view_unit"),),
     Role.ADMIN: (),
+    Role.DECISION_MAKER: (("decisions", "view_decisionbatch"), ("decisions", "view_decision")),
 }  # fmt: skip
+
+
+def staff_role_groups() -> Mapping[str, str]:
+    """Role -> the identity provider's group name: ASTI_OIDC_STAFF_ROLE_GROUPS, and for a role it does not name,
+    a group of the role's own name (e.g. decision_maker)."""
+    configured: dict[str, str] = settings.ASTI_OIDC_STAFF_ROLE_GROUPS
+    return {role.value: role.value for role in Role} | configured

@@ -60,7 +60,7 @@ def citizen_identify(*, claims: CitizenClaims, method: LoginMethod, ip: str) -> 
 
 
 def role_groups_ensure() -> dict[Role, Group]:
-    """The three role groups; a group created here starts with its role's default permissions."""
+    """The role groups; a group created here starts with its role's default permissions."""
     groups: dict[Role, Group] = {}
     for role in Role:
         group, created = Group.objects.get_or_create(name=role.value)

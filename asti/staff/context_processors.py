@@ -14,4 +14,5 @@ def staff(request: HttpRequest) -> dict[str, bool]:
         "staff_can_plan": selectors.can_plan_rounds(user=request.user),
         "staff_can_audit": selectors.can_read_audit(user=request.user),
         "staff_can_see_applications": selectors.can_see_applications(user=request.user),
+        "staff_can_see_decisions": selectors.can_see_decisions(user=request.user),
     }

@@ -5,6 +5,10 @@ planner (service guidance)  rounds (plan, send, dashboard), every family, every 
 unit director               their own units only (no rounds, no families); the applications wishing for those
                             units, read-only with notes
 administrator               what a planner may, and the audit trail
+decision-maker              the decision batches naming them: figures, sample documents, approval
+
+Planners run a round's long work as background jobs and follow them on the job pages: they see every round and
+decision job; a decision-maker sees the jobs of the batches naming them.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from asti.applications.models import Application, ApplicationStatus, Wish
+from asti.decisions.models import DecisionBatch
 from asti.identity.models import Role
 from asti.identity.selectors import staff_roles_for_user, staff_units_for_user
+from asti.jobs.models import Job
 from asti.people.models import Child
 from asti.units.models import Provider, Unit
 
@@ -99,3 +105,56 @@ def applications_visible_for_staff(*, user: AnyUser) -> QuerySet[Application]:
         return rows
     wished = Wish.objects.filter(application=OuterRef("pk"), unit_id__in=limit)
     return rows.filter(Exists(wished) | Q(proposed_unit_id__in=limit))
+
+
+# ---- decisions and background jobs ---------------------------------------------------------------------------
+
+ROUND_JOB_KINDS = frozenset({"offers.allocate", "offers.send", "applications.second_round"})
+DECISION_JOB_KINDS = frozenset({"decisions.render", "decisions.print"})
+
+
+def can_decide(*, user: AnyUser) -> bool:
+    """A decision-maker approves the decision batches that name them (the service checks the name again)."""
+    return Role.DECISION_MAKER in staff_roles(user=user)
+
+
+def can_see_decisions(*, user: AnyUser) -> bool:
+    return can_plan_rounds(user=user) or can_decide(user=user)
+
+
+def decision_batches_visible_for(*, user: AnyUser) -> QuerySet[DecisionBatch]:
+    """Planners: every batch (they prepare them); a decision-maker: the batches naming them."""
+    if can_plan_rounds(user=user):
+        return DecisionBatch.objects.all()
+    if can_decide(user=user):
+        return DecisionBatch.objects.filter(decision_maker_username=user.get_username())
+    return DecisionBatch.objects.none()
+
+
+def can_approve_batch(*, user: AnyUser, batch: DecisionBatch) -> bool:
+    return can_decide(user=user) and batch.decision_maker_username == user.get_username()
+
+
+def can_download_print_file(*, user: AnyUser) -> bool:
+    """The print service's file (names and addresses of every family served by post): planners only."""
+    return can_plan_rounds(user=user)
+
+
+def decision_makers() -> QuerySet[User]:
+    """The users a planner may name as the decision-maker of a batch: the active members of the group."""
+    return User.objects.filter(groups__name=Role.DECISION_MAKER.value, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def jobs_visible_for(*, user: AnyUser) -> QuerySet[Job]:
+    if can_plan_rounds(user=user):
+        return Job.objects.filter(kind__in=ROUND_JOB_KINDS | DECISION_JOB_KINDS)
+    if can_decide(user=user):
+        batches = list(decision_batches_visible_for(user=user).values_list("pk", flat=True))
+        return Job.objects.filter(kind__in=DECISION_JOB_KINDS, params__batch__in=batches)
+    return Job.objects.none()
+
+
+def can_see_jobs(*, user: AnyUser) -> bool:
+    return can_see_decisions(user=user)

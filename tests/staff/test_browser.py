@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from asti.applications.models import Application
+from asti.jobs.scheduler import tick_jobs
 from asti.messaging.inbound import inbound_receive
 from asti.messaging.models import Message
 from asti.offers.models import Offer, OfferRound, OfferStatus
@@ -99,6 +100,10 @@ def test_planner_reviews_overrides_and_sends_the_round_then_watches_the_dashboar
     visit(page, f"/staff/rounds/{rid}/send/")
     promised = int(page.locator("#send-total").inner_text())
     page.get_by_role("button", name="Lähetä kierros nyt").click()
+    page.wait_for_url("**/staff/jobs/*/")  # the sending runs in the background
+    assert tick_jobs("browser-test") == 1
+    page.reload()
+    page.get_by_role("link", name="Tilannekuva").click()
     page.wait_for_url(f"**/staff/rounds/{rid}/dashboard/")
     assert_accessible(page)
     expect(page.locator("#fig-offered")).to_have_text("7")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from asti.audit.models import AuditEvent
+from asti.jobs.scheduler import tick_jobs
 from asti.messaging.models import Message
 from asti.offers import services as offer_services
 from asti.offers.allocation import allocate
@@ -240,10 +241,11 @@ def test_send_confirmation_states_messages_per_channel_and_sending_matches(
     page = client.get(url)
     preview = page.context["preview"]
     assert preview["offers"] == 7
-    response = client.post(url)
-    assert response.status_code == 302 and response["Location"].endswith(
-        reverse("staff:dashboard", args=[allocated_round.pk])
-    )
+    response = client.post(url)  # queues the sending; the job page follows it
+    assert response.status_code == 302 and response["Location"].startswith("/staff/jobs/")
+    assert Offer.objects.count() == 0
+    assert tick_jobs("test-worker") == 1
+    assert "Dashboard" in client.get(response["Location"]).content.decode()
     sent = {
         channel: Message.objects.filter(template_key="offers.offer", channel=channel).count()
         for channel in ("sms", "email")

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from asti.applications.models import ApplicationKind
 from asti.applications.queue import QueueFilters, queue_counts
 from asti.core import clock
+from asti.decisions.models import BatchStatus
 from asti.offers.models import OfferRound
 from asti.staff import selectors
 from asti.staff.access import staff_view
@@ -32,5 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "rounds": OfferRound.objects.order_by("-year", "-pk")[:5] if plan else [],
             "units": selectors.units_visible_for(user=user)[:20],
             "application_counts": application_counts,
+            "to_approve": selectors.decision_batches_visible_for(user=user).filter(
+                status=BatchStatus.PREPARED, decision_maker_username=user.get_username()
+            )
+            if selectors.can_decide(user=user)
+            else [],
         },
     )

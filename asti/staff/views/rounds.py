@@ -10,26 +10,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from asti.audit.services import audit_log, audit_log_many
+from asti.core import clock
+from asti.decisions.models import DecisionBatch
 from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound, Proposal, RoundStatus
-from asti.offers.sending import SendError, round_send
 from asti.offers.services import RoundError, proposal_override, round_what_if
-from asti.staff import charts
+from asti.staff import charts, lifecycle
 from asti.staff.access import actor, staff_view
 from asti.staff.forms import OverrideForm, WhatIfForm
+from asti.staff.forms_lifecycle import RoundCreateForm
+from asti.staff.jobs import job_view
 from asti.staff.selectors import can_plan_rounds, families_visible_for
 from asti.units.models import Unit
 
 
 @staff_view(can_plan_rounds)
 def round_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/round_list.html", {"rounds": OfferRound.objects.order_by("-year", "-pk")[:50]})
+    form = RoundCreateForm(initial={"year": clock.today_helsinki().year + 1})
+    rounds = OfferRound.objects.order_by("-year", "-pk")[:50]
+    return render(request, "staff/round_list.html", {"rounds": rounds, "create_form": form})
 
 
 @staff_view(can_plan_rounds)
 def round_plan(request: HttpRequest, round_id: int) -> HttpResponse:
     offer_round = get_object_or_404(OfferRound, pk=round_id)
     units = offer_selectors.round_unit_summary(offer_round=offer_round)
+    actions = lifecycle.round_actions(offer_round=offer_round)
     unit_bars = charts.bars([(u["name"], u["proposed"], u["capacity"]) for u in units])
     areas = offer_selectors.round_area_summary(offer_round=offer_round)
     area_bars = charts.bars(
@@ -43,6 +49,10 @@ def round_plan(request: HttpRequest, round_id: int) -> HttpResponse:
             "units": list(zip(units, unit_bars, strict=True)),
             "areas": list(zip(areas, area_bars, strict=True)),
             "editable": offer_round.status in (RoundStatus.DRAFT, RoundStatus.ALLOCATED),
+            "actions": actions,
+            "close_refusal": lifecycle.close_refusal(actions.open_offers),
+            "jobs": [job_view(job) for job in lifecycle.round_jobs(offer_round=offer_round)],
+            "batches": DecisionBatch.objects.filter(offer_round=offer_round),
         },
     )
 
@@ -124,16 +134,13 @@ def round_what_if_view(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_send_view(request: HttpRequest, round_id: int) -> HttpResponse:
     offer_round = get_object_or_404(OfferRound, pk=round_id)
-    if request.method == "POST":
+    if request.method == "POST":  # the sending runs in the background; its page follows it
         try:
-            summary = round_send(round_id=offer_round.pk, actor=actor(request))
-        except SendError as exc:
-            messages.error(request, str(exc))
+            job = lifecycle.round_job_start(round_id=offer_round.pk, kind=lifecycle.SEND, actor=actor(request))
+        except lifecycle.ActionRefused as error:
+            messages.error(request, str(error.message))
             return redirect("staff:round_send", round_id=offer_round.pk)
-        total = sum(summary.messages_by_channel.values())
-        messages.success(request, _("The round was sent: %(offers)d offers, %(messages)d messages.")
-                         % {"offers": summary.offers, "messages": total})  # fmt: skip
-        return redirect("staff:dashboard", round_id=offer_round.pk)
+        return redirect("staff:job", job_id=job.pk)
     preview = offer_selectors.round_send_preview(offer_round=offer_round)
     return render(
         request,
