@@ -276,10 +276,13 @@ ASTI_OIDC_STAFF_ROLE_GROUPS: dict[str, str] = {
     "planner": "planner",
     "unit_director": "unit_director",
     "admin": "admin",
+    "decision_maker": "decision_maker",
     **env.dict("ASTI_OIDC_STAFF_ROLE_GROUPS", default={}),
 }
-if set(ASTI_OIDC_STAFF_ROLE_GROUPS) != {"planner", "unit_director", "admin"}:
-    raise ImproperlyConfigured("ASTI_OIDC_STAFF_ROLE_GROUPS names the roles planner, unit_director and admin only")
+if set(ASTI_OIDC_STAFF_ROLE_GROUPS) != {"planner", "unit_director", "admin", "decision_maker"}:
+    raise ImproperlyConfigured(
+        "ASTI_OIDC_STAFF_ROLE_GROUPS names the roles planner, unit_director, admin and decision_maker only"
+    )
 ASTI_OIDC_SIGNING_ALGORITHMS: list[str] = env.list("ASTI_OIDC_SIGNING_ALGORITHMS", default=["RS256"])
 ASTI_OIDC_HTTP_TIMEOUT: float = env.float("ASTI_OIDC_HTTP_TIMEOUT", default=10.0)
 # The demo's test identification page: only in the demo and development, and only when switched on.
