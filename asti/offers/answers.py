@@ -14,9 +14,10 @@ from django.db import transaction
 
 from asti.audit.services import audit_log
 from asti.core import clock
+from asti.core.clock import HELSINKI
 from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome
 from asti.messaging.models import Lane
-from asti.messaging.replies import Verdict, parse_reply
+from asti.messaging.replies import Unclear, Verdict, parse_reply
 from asti.messaging.services import message_enqueue_bulk
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
 from asti.offers.notify import messages_for, offer_context
@@ -124,7 +125,13 @@ def feedback_give(*, offer: Offer, guardian: Guardian, score: int, comment: str 
 
 
 def handle_reply(reply: InboundReply) -> ReplyOutcome:
-    """The reply handler registered with messaging: reads KYLLÄ/EI (JA/NEJ, YES/NO) for the sender's offers."""
+    """The reply handler registered with messaging: reads KYLLÄ/EI (JA/NEJ, YES/NO) for the sender's offers.
+
+    A reply that is not a plain answer (a contradiction, a question, a hedge) changes nothing and goes to a person.
+    A reply to an offer answered already re-confirms the same answer, or, when it says otherwise (a change of mind
+    or the other guardian disagreeing), keeps the recorded answer and goes to a person; the words sent back say
+    who answered what and when.
+    """
     guardians = list(Guardian.objects.filter(pk__in=reply.guardian_ids, active=True).order_by("guardian_id"))
     if not guardians:
         return ReplyOutcome(result="unknown_number", answer=Answer("offers.unknown_number", "fi"), needs_staff=True)
@@ -132,19 +139,31 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
     guardian_pks = [g.pk for g in guardians]
     offers = list(
         Offer.objects.filter(child__custodies__guardian_id__in=guardian_pks, child__custodies__active=True)
-        .select_related("child", "unit", "round")
+        .select_related("child", "unit", "round", "answered_by")
         .distinct()
         .order_by("-round__year", "code", "pk")
     )
     now = clock.now()
     open_offers = [o for o in offers if offer_can_be_answered(o, at=now)]
-    codes = {o.code for o in open_offers}
-    parsed = parse_reply(reply.text, codes=codes)
+    answered_offers = _answered_offers(offers)
+    parsed = parse_reply(reply.text, codes={o.code for o in open_offers or answered_offers})
     listed = ", ".join(f"{o.code} {o.child.first_name}" for o in open_offers)
     guardian_id = guardians[0].pk if len(guardians) == 1 else None
     if parsed.verdict is Verdict.UNKNOWN:
+        if parsed.unclear is not None and parsed.unclear is not Unclear.NOT_UNDERSTOOD:
+            # yes and no, a question or a hedge: never an answer; a person reads it
+            about = open_offers if len(open_offers) == 1 else answered_offers if not open_offers else []
+            return ReplyOutcome(
+                result=parsed.unclear.value,
+                answer=Answer("offers.unclear", language, {"reason": parsed.unclear.value}),
+                needs_staff=True,
+                guardian_id=guardian_id,
+                subject_type="offer" if len(about) == 1 else "",
+                subject_id=str(about[0].pk) if len(about) == 1 else "",
+            )
         answer = Answer("offers.not_understood", language, {"codes": listed if len(open_offers) > 1 else ""})
         return ReplyOutcome(result="not_understood", answer=answer, needs_staff=True, guardian_id=guardian_id)
+    accept = parsed.verdict is Verdict.ACCEPT
     if not open_offers:
         late = late_offers(offers)
         if late:
@@ -158,24 +177,28 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
                 subject_id=str(offer.pk),
                 answer=Answer("offers.late", language, {"deadline": offer_context(offer, guardians[0])["deadline"]}),
             )
+        chosen = _pick(answered_offers, parsed.code)
+        if chosen is not None:
+            again = _answered_again(chosen, guardians, accept=accept, asks=parsed.asks)
+            if again is not None:
+                return again
         answered = any(o.status != OfferStatus.OPEN for o in offers)
         return ReplyOutcome(
             result="no_open_offer",
             guardian_id=guardian_id,
             answer=Answer("offers.no_open_offer", language, {"answered": answered}),
         )
-    chosen = [o for o in open_offers if o.code == parsed.code] if len(open_offers) > 1 else open_offers
-    if len(chosen) != 1:
+    chosen_open = [o for o in open_offers if o.code == parsed.code] if len(open_offers) > 1 else open_offers
+    if len(chosen_open) != 1:
         example = open_offers[0].code
         return ReplyOutcome(
             result="which_child",
             guardian_id=guardian_id,
             answer=Answer("offers.which_child", language, {"codes": listed, "example": example}),
         )
-    offer = chosen[0]
+    offer = chosen_open[0]
     family_pks = {g.pk for g in active_guardians([offer.child_id]).get(offer.child_id, [])}
     answerer = next(g for g in guardians if g.pk in family_pks)
-    accept = parsed.verdict is Verdict.ACCEPT
     outcome = offer_answer(
         offer_id=offer.pk,
         accept=accept,
@@ -185,6 +208,11 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         confirm_to_answerer=False,
     )
     if outcome.result is not AnswerResult.APPLIED:
+        # decided meanwhile (the other guardian's link or reply a moment earlier)
+        decided = Offer.objects.select_related("child", "unit", "round", "answered_by").get(pk=offer.pk)
+        again = _answered_again(decided, [answerer], accept=accept, asks=parsed.asks)
+        if again is not None:
+            return again
         return ReplyOutcome(
             result="no_open_offer",
             guardian_id=answerer.pk,
@@ -195,8 +223,74 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
     key = "offers.accepted" if accept else "offers.declined"
     return ReplyOutcome(
         result="accepted" if accept else "declined",
-        answer=Answer(key, answerer.language, offer_context(offer, answerer)),
+        answer=Answer(key, answerer.language, {**offer_context(offer, answerer), "asks": parsed.asks}),
+        needs_staff=parsed.asks,  # the reply asks something besides: a person answers it
         subject_type="offer",
         subject_id=str(offer.pk),
         guardian_id=answerer.pk,
     )
+
+
+ANSWERED = (OfferStatus.ACCEPTED, OfferStatus.DECLINED)
+
+
+def _answered_offers(offers: list[Offer]) -> list[Offer]:
+    """The offers of the latest round the family has that were answered by a guardian or recorded by staff."""
+    answered = [o for o in offers if o.status in ANSWERED and o.answered_at is not None]
+    if not answered:
+        return []
+    latest = max(o.round.year for o in answered)
+    return [o for o in answered if o.round.year == latest]
+
+
+def _pick(offers: list[Offer], code: str | None) -> Offer | None:
+    if len(offers) == 1:
+        return offers[0]
+    return next((o for o in offers if code is not None and o.code == code), None)
+
+
+def _answered_again(offer: Offer, guardians: list[Guardian], *, accept: bool, asks: bool) -> ReplyOutcome | None:
+    """A reply to an offer that has its answer: re-confirm the same answer, or keep it and hand a different one to
+    a person. None when the sender is not the child's guardian or the offer has no recorded answer."""
+    if offer.status not in ANSWERED or offer.answered_at is None:
+        return None
+    family_pks = {g.pk for g in active_guardians([offer.child_id]).get(offer.child_id, [])}
+    sender = next((g for g in guardians if g.pk in family_pks), None)
+    if sender is None:
+        return None
+    recorded_accept = offer.status == OfferStatus.ACCEPTED
+    by = offer.answered_by
+    context = {
+        "child_first_name": offer.child.first_name,
+        "unit_name": offer.unit.name_in(sender.language),
+        "accepted": recorded_accept,
+        "answered_at": answer_moment(offer.answered_at, sender.language),
+        "answered_by": by.first_name if by is not None else "",
+        "by_staff": by is None,
+        "asks": asks,
+    }
+    if recorded_accept == accept:
+        result, key, needs_staff = "same_again", "offers.answer_recorded", asks
+    elif by is not None and by.pk != sender.pk:
+        # the other guardian answered first, and otherwise
+        result, key, needs_staff = "guardians_disagree", "offers.answer_kept", True
+    else:
+        # the same guardian (or the family through staff) said otherwise before: a change of mind
+        result, key, needs_staff = "answer_changed", "offers.answer_kept", True
+    return ReplyOutcome(
+        result=result,
+        answer=Answer(key, sender.language, context),
+        needs_staff=needs_staff,
+        subject_type="offer",
+        subject_id=str(offer.pk),
+        guardian_id=sender.pk,
+    )
+
+
+def answer_moment(moment: dt.datetime, language: str) -> str:
+    """When an answer was recorded, in Helsinki time, as the language writes it."""
+    local = moment.astimezone(HELSINKI)
+    if language == "en":
+        return f"{local:%Y-%m-%d} at {local:%H:%M}"
+    clock_word = "klo" if language == "fi" else "kl."
+    return f"{local.day}.{local.month}.{local.year} {clock_word} {local:%H.%M}"

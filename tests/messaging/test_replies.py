@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asti.messaging.replies import ACCEPT_WORDS, DECLINE_WORDS, Verdict, normalise, parse_reply
+from asti.messaging.replies import ACCEPT_WORDS, DECLINE_WORDS, NOT_SLIPS, Unclear, Verdict, normalise, parse_reply
 
 
 @pytest.mark.parametrize(
@@ -71,12 +71,14 @@ def test_greetings_and_other_words_are_never_read_as_answers(text: str) -> None:
     assert parse_reply(text).verdict is Verdict.UNKNOWN, text
 
 
-def test_punctuation_around_the_answer_does_not_matter() -> None:
-    assert [parse_reply(t).verdict for t in ("Nej?", "...kyllä...", "(EI)")] == [
+def test_punctuation_around_the_answer_does_not_matter_but_a_question_mark_does() -> None:
+    assert [parse_reply(t).verdict for t in ("Nej!", "...kyllä...", "(EI)")] == [
         Verdict.DECLINE,
         Verdict.ACCEPT,
         Verdict.DECLINE,
     ]
+    asked = parse_reply("Nej?")
+    assert (asked.verdict, asked.unclear) == (Verdict.UNKNOWN, Unclear.QUESTION)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😊👍", "!!!", "\u200b", "\ufffd\ufffd", "?!"])
@@ -143,4 +145,11 @@ def test_any_text_is_read_without_error_and_only_from_its_first_word(text: str) 
     if parsed.verdict is not Verdict.UNKNOWN:
         assert words and (words[0] == parsed.word or parsed.fuzzy)
     if words and len(words[0]) < 4 and words[0] not in ACCEPT_WORDS + DECLINE_WORDS:
+        # a short word is read only through doubled letters or a swap: the same letters as the list word
+        assert parsed.verdict is Verdict.UNKNOWN or (parsed.fuzzy and set(words[0]) == set(parsed.word))
+    if words and (len(words[0]) <= 2 or words[0] in NOT_SLIPS) and words[0] not in ACCEPT_WORDS + DECLINE_WORDS:
         assert parsed.verdict is Verdict.UNKNOWN
+    if parsed.verdict is Verdict.UNKNOWN:
+        assert parsed.unclear is not None and parsed.code is None
+    else:
+        assert parsed.unclear is None
