@@ -70,6 +70,7 @@ class ReplyOutcome:
     result: str
     answer: Answer | None = None
     needs_staff: bool = False
+    follow_up_reason: str = ""  # a FollowUpReason for the work list; "" = a reply needs a person
     subject_type: str = ""
     subject_id: str = ""
     guardian_id: int | None = None
@@ -179,7 +180,7 @@ def inbound_receive(
             follow_up_add(
                 reason=FollowUpReason.HANDLER_ERROR
                 if outcome.result == HandlingResult.HANDLER_ERROR
-                else FollowUpReason.REPLY_NEEDS_STAFF,
+                else (outcome.follow_up_reason or FollowUpReason.REPLY_NEEDS_STAFF),
                 guardian_id=outcome.guardian_id or inbound.guardian_id,
                 subject_type=outcome.subject_type,
                 subject_id=outcome.subject_id,

@@ -176,6 +176,10 @@ class FollowUpReason(models.TextChoices):
     REPLY_NEEDS_STAFF = "reply_needs_staff", _("a reply needs a person")
     HANDLER_ERROR = "handler_error", _("a reply could not be handled")
     NO_ANSWER = "no_answer", _("no answer by the deadline")
+    UNCLEAR_REPLY = "unclear_reply", _("a reply that is not a clear answer")
+    LATE_REPLY = "late_reply", _("a reply after the deadline")
+    GUARDIANS_DISAGREE = "guardians_disagree", _("the guardians answered differently")
+    ANSWER_CHANGED = "answer_changed", _("an answer changed after the fact")
 
 
 class FollowUp(models.Model):

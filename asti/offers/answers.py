@@ -16,7 +16,7 @@ from asti.audit.services import audit_log
 from asti.core import clock
 from asti.core.clock import HELSINKI
 from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome
-from asti.messaging.models import Lane
+from asti.messaging.models import FollowUpReason, Lane
 from asti.messaging.replies import Unclear, Verdict, parse_reply
 from asti.messaging.services import message_enqueue_bulk
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
@@ -157,6 +157,7 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
                 result=parsed.unclear.value,
                 answer=Answer("offers.unclear", language, {"reason": parsed.unclear.value}),
                 needs_staff=True,
+                follow_up_reason=FollowUpReason.UNCLEAR_REPLY,
                 guardian_id=guardian_id,
                 subject_type="offer" if len(about) == 1 else "",
                 subject_id=str(about[0].pk) if len(about) == 1 else "",
@@ -173,6 +174,7 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
                 result="late",
                 guardian_id=guardian_id,
                 needs_staff=True,
+                follow_up_reason=FollowUpReason.LATE_REPLY,
                 subject_type="offer",
                 subject_id=str(offer.pk),
                 answer=Answer("offers.late", language, {"deadline": offer_context(offer, guardians[0])["deadline"]}),
@@ -277,10 +279,12 @@ def _answered_again(offer: Offer, guardians: list[Guardian], *, accept: bool, as
     else:
         # the same guardian (or the family through staff) said otherwise before: a change of mind
         result, key, needs_staff = "answer_changed", "offers.answer_kept", True
+    reason = {"guardians_disagree": FollowUpReason.GUARDIANS_DISAGREE, "answer_changed": FollowUpReason.ANSWER_CHANGED}
     return ReplyOutcome(
         result=result,
         answer=Answer(key, sender.language, context),
         needs_staff=needs_staff,
+        follow_up_reason=reason.get(result, ""),
         subject_type="offer",
         subject_id=str(offer.pk),
         guardian_id=sender.pk,

@@ -89,7 +89,7 @@ def test_a_contradictory_reply_goes_to_staff_and_changes_nothing(
     assert words in body and ("Asiakaspalvelu lukee" in body or "Kundtjänsten läser" in body)
     assert inbound.handling_result == reason
     follow_up = follow_up_of(inbound)
-    assert follow_up is not None and follow_up.reason == "reply_needs_staff"
+    assert follow_up is not None and follow_up.reason == "unclear_reply"
     assert not Offer.objects.filter(round=sent_round).exclude(status=OfferStatus.OPEN).exists()
     assert not Message.objects.filter(template_key="offers.other_guardian").exists()
 
@@ -129,7 +129,7 @@ def test_a_change_of_mind_keeps_the_answer_and_reaches_the_follow_up_list(
     assert (offer.status, offer.answered_at, offer.answered_by.guardian_id) == (kept, answered_at, "G1")  # type: ignore[union-attr]
     assert changed.handling_result == "answer_changed"
     follow_up = follow_up_of(changed)
-    assert follow_up is not None and follow_up.reason == "reply_needs_staff"
+    assert follow_up is not None and follow_up.reason == "answer_changed"
     assert (follow_up.subject_type, follow_up.subject_id) == ("offer", str(offer.pk))
     assert follow_up.guardian == Guardian.objects.get(guardian_id="G1")
     assert "eikä sitä muutettu" in body and "vastasi: Maria" in body and "klo 10.05" in body
@@ -162,6 +162,7 @@ def test_the_other_guardian_answering_otherwise_reaches_follow_up_and_is_told_wh
     assert offer.status == OfferStatus.ACCEPTED and offer.answered_by.guardian_id == "G1"  # type: ignore[union-attr]
     follow_up = follow_up_of(disagreeing)
     assert follow_up is not None and follow_up.guardian == Guardian.objects.get(guardian_id="G2")
+    assert follow_up.reason == "guardians_disagree"
     assert (follow_up.subject_type, follow_up.subject_id) == ("offer", str(offer.pk))
     date = answer_time.astimezone(HELSINKI).date()
     assert "vastasi: Maria" in body and f"{date.day}.{date.month}.{date.year} klo 10.05" in body

@@ -49,7 +49,7 @@ def test_a_late_reply_goes_to_staff_and_changes_nothing(sent_round: OfferRound) 
     assert inbound.handling_result == "late"
     body = last_answer(inbound)
     assert "vastausajan" in body and "Asiakaspalvelu" in body
-    assert FollowUp.objects.filter(subject_type="offer", subject_id=str(offer.pk)).exists()
+    assert FollowUp.objects.filter(subject_type="offer", subject_id=str(offer.pk), reason="late_reply").exists()
 
 
 def test_staff_answer_an_offer_left_to_them(sent_round: OfferRound) -> None:  # noqa: F811
