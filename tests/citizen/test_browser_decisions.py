@@ -22,17 +22,9 @@ from asti.offers.answers import offer_answer
 from asti.offers.models import OfferRound
 from tests.citizen.browser import assert_accessible
 from tests.citizen.conftest import guardian, offer_of
+from tests.citizen.test_browser_applications import PHONE, demo  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> Any:
-    settings.ASTI_ENV = "demo"
-    settings.ASTI_DEMO_LOGIN = True
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings
 
 
 def check(page: Any) -> None:
@@ -57,7 +49,10 @@ def log_in(chromium: Any, base: str, name: str, locale: str) -> tuple[Any, Any]:
 
 
 def test_a_released_decision_and_the_choices_after_declining(
-    chromium: Any, live_server: Any, demo: Any, sent_round: OfferRound
+    chromium: Any,
+    live_server: Any,
+    demo: Any,  # noqa: F811
+    sent_round: OfferRound,
 ) -> None:
     offer_answer(offer_id=offer_of("C1").pk, accept=True, guardian=guardian("G1"), channel="link", actor="g")
     batch = decision_batch_prepare(

@@ -4,11 +4,8 @@ what keeps the recorded answer and goes to the follow-up list with words saying 
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from asti.core import clock
 from asti.core.clock import HELSINKI
@@ -26,17 +23,6 @@ MARIA = "+358401234567"  # G1, guardian of C1 Aino with G2
 JUHA = "+358501234568"  # G2
 KARIN = "+358503334444"  # G6, Swedish, guardian of C6 Alva
 PEKKA = "+358447654321"  # G4, twins C3 Leo (code 1) and C4 Lilja (code 2)
-
-
-@pytest.fixture
-def sent_round(example_extract: Path) -> OfferRound:
-    call_command("import_city_data", str(example_extract), stdout=StringIO())
-    out = StringIO()
-    call_command("offer_round", "create", "--year", "2027", stdout=out)
-    round_id = int(out.getvalue().split()[-1])
-    call_command("offer_round", "allocate", str(round_id), stdout=StringIO())
-    call_command("offer_round", "send", str(round_id), stdout=StringIO())
-    return OfferRound.objects.get(pk=round_id)
 
 
 @pytest.fixture

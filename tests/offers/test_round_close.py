@@ -16,7 +16,7 @@ from asti.offers.answers import AnswerResult, offer_answer
 from asti.offers.models import NoAnswerPolicy, Offer, OfferRound, OfferStatus, RoundStatus
 from asti.offers.selectors import unit_capacity_locked
 from asti.people.models import Guardian
-from tests.offers.test_sending import last_answer, sent_round  # noqa: F401 (fixture)
+from tests.offers.test_sending import last_answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def after_deadline(offer_round: OfferRound) -> dt.datetime:
     return max(o.deadline for o in offer_round.offers.all()) + dt.timedelta(hours=1)
 
 
-def test_the_round_closes_when_no_offer_is_open_and_the_lock_lifts(sent_round: OfferRound) -> None:  # noqa: F811
+def test_the_round_closes_when_no_offer_is_open_and_the_lock_lifts(sent_round: OfferRound) -> None:
     unit = Offer.objects.filter(round=sent_round).first().unit  # type: ignore[union-attr]
     assert unit_capacity_locked(unit=unit)
     assert sending.rounds_tick(actor="clock") and OfferRound.objects.get(pk=sent_round.pk).status == RoundStatus.SENT
@@ -38,7 +38,7 @@ def test_the_round_closes_when_no_offer_is_open_and_the_lock_lifts(sent_round: O
     assert not unit_capacity_locked(unit=unit)
 
 
-def test_a_late_reply_goes_to_staff_and_changes_nothing(sent_round: OfferRound) -> None:  # noqa: F811
+def test_a_late_reply_goes_to_staff_and_changes_nothing(sent_round: OfferRound) -> None:
     g1 = Guardian.objects.get(guardian_id="G1")
     offer = Offer.objects.get(child__child_id="C1")
     with clock.frozen_at(after_deadline(sent_round)):
@@ -52,7 +52,7 @@ def test_a_late_reply_goes_to_staff_and_changes_nothing(sent_round: OfferRound) 
     assert FollowUp.objects.filter(subject_type="offer", subject_id=str(offer.pk), reason="late_reply").exists()
 
 
-def test_staff_answer_an_offer_left_to_them(sent_round: OfferRound) -> None:  # noqa: F811
+def test_staff_answer_an_offer_left_to_them(sent_round: OfferRound) -> None:
     OfferRound.objects.filter(pk=sent_round.pk).update(no_answer_policy=NoAnswerPolicy.STAFF)
     offer = Offer.objects.get(child__child_id="C1")
     g1 = Guardian.objects.get(guardian_id="G1")

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from asti.core import clock
 from asti.messaging.inbound import inbound_receive
@@ -18,17 +15,6 @@ from asti.offers.selectors import round_stats
 from asti.people.models import Guardian
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def sent_round(example_extract: Path) -> OfferRound:
-    call_command("import_city_data", str(example_extract), stdout=StringIO())
-    out = StringIO()
-    call_command("offer_round", "create", "--year", "2027", stdout=out)
-    round_id = int(out.getvalue().split()[-1])
-    call_command("offer_round", "allocate", str(round_id), stdout=StringIO())
-    call_command("offer_round", "send", str(round_id), stdout=StringIO())
-    return OfferRound.objects.get(pk=round_id)
 
 
 def reply(phone: str, text: str, gateway_id: str) -> InboundMessage:
