@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from asti.applications import rules
@@ -69,6 +72,22 @@ def afternoon_hours_label(hours: int) -> str:
     if hours == 570:
         return str(_("570 hours a year (about 3 hours a day), at most €%(fee)s a month") % {"fee": fee})
     return str(_("760 hours a year (about 4 hours a day), at most €%(fee)s a month") % {"fee": fee})
+
+
+class ManyOptionsSelect(forms.Select):
+    """A select with hundreds of options (a city's units, three times on the form) rendered in one pass: the
+    default widget renders every option through a template of its own, which cost most of the page's time."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {v for v in self.format_value(value) if v != ""}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 class ApplicationForm(forms.Form):
@@ -175,7 +194,7 @@ class ApplicationForm(forms.Form):
         labels = [_("First wish"), _("Second wish (optional)"), _("Third wish (optional)")]
         for i, name in enumerate(WISH_FIELDS):
             self.fields[name] = forms.IntegerField(
-                label=labels[i], required=False, min_value=1, widget=forms.Select(choices=[])
+                label=labels[i], required=False, min_value=1, widget=ManyOptionsSelect(choices=[])
             )
         shown = set(COMMON_FIELDS) | set(KIND_FIELDS[kind])
         self.asked = [name for name in self.fields if name in shown]
