@@ -134,8 +134,8 @@ def family_overview(*, guardian: Guardian, today: dt.date) -> list[ChildOverview
 
 def applicable_for(*, guardian: Guardian, child: Child, kind: str, today: dt.date) -> Applicable | None:
     """What the family may do about `kind` for this child now; None when the child cannot apply for it."""
-    offers = [o for o in offers_visible_for(guardian=guardian) if o.child_id == child.pk]
-    applications = list(applications_visible_for(guardian=guardian).filter(child=child))
+    offers = list(offers_visible_for(guardian=guardian).filter(child=child))
+    applications = list(applications_visible_for(guardian=guardian).filter(child=child).prefetch_related(None))
     periods = _periods(rules.school_years_open(today))
     return next((a for a in _applicable(child, today, offers, applications, guardian, periods) if a.kind == kind), None)
 
