@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from asti.applications.models import Application, Attachment, AttachmentKind
-from asti.applications.selectors import registry_details_for
+from asti.applications.selectors import applications_visible_for, registry_details_for
 from asti.applications.services import ApplicationError, ApplicationErrorCode
 from asti.applications.validation import FieldProblem, Problem
 from asti.audit.services import audit_log
@@ -137,8 +137,6 @@ def attachment_remove(*, attachment: Attachment, actor: str, guardian: Guardian 
 def attachment_for_guardian(*, guardian: Guardian, attachment_id: int) -> Attachment | None:
     """An attachment of an application of a child in this guardian's custody (another guardian's draft excluded);
     None otherwise. The read is audited."""
-    from asti.applications.selectors import applications_visible_for
-
     attachment = (
         Attachment.objects.filter(pk=attachment_id, application__in=applications_visible_for(guardian=guardian))
         .select_related("application__child")

@@ -38,7 +38,7 @@ from asti.offers.adapter import address_key
 from asti.offers.allocation import ChildIn, UnitIn, allocate
 from asti.offers.allocation.deferred import Applicant, Seat, WishOutcome, deferred_acceptance
 from asti.offers.models import Offer, OfferRound, OfferStatus
-from asti.people.models import Custody
+from asti.people.models import Child, Custody
 from asti.units.models import Unit
 
 HOLDING = [OfferStatus.OPEN, OfferStatus.ACCEPTED, OfferStatus.AUTO_ACCEPTED, OfferStatus.NO_ANSWER]
@@ -95,23 +95,19 @@ def _sibling_units(applications: list[Application], offer_round: OfferRound) -> 
     """Per applicant child, the units where a sibling (a child of the same active guardian) already is: the
     sibling's current placement or its place from the first round."""
     child_pks = [a.child_id for a in applications]
-    guardians_of: dict[int, set[int]] = defaultdict(set)
+    applicants_of: dict[int, set[int]] = defaultdict(set)  # guardian -> applicant children
     for child_pk, guardian_pk in Custody.objects.filter(child_id__in=child_pks, active=True).values_list(
         "child_id", "guardian_id"
     ):
-        guardians_of[child_pk].add(guardian_pk)
+        applicants_of[guardian_pk].add(child_pk)
     siblings: dict[int, set[int]] = defaultdict(set)
-    all_guardians = {g for gs in guardians_of.values() for g in gs}
-    for child_pk, guardian_pk in Custody.objects.filter(guardian_id__in=all_guardians, active=True).values_list(
+    for child_pk, guardian_pk in Custody.objects.filter(guardian_id__in=list(applicants_of), active=True).values_list(
         "child_id", "guardian_id"
     ):
-        for applicant, gs in guardians_of.items():
-            if guardian_pk in gs and child_pk != applicant:
-                siblings[applicant].add(child_pk)
+        for applicant in applicants_of[guardian_pk] - {child_pk}:
+            siblings[applicant].add(child_pk)
     sibling_pks = {s for ss in siblings.values() for s in ss}
     where: dict[int, set[int]] = defaultdict(set)
-    from asti.people.models import Child
-
     for pk, unit_pk in Child.objects.filter(pk__in=sibling_pks, current_unit__isnull=False).values_list(
         "pk", "current_unit_id"
     ):
@@ -168,7 +164,8 @@ def second_round_allocate(*, round_id: int, actor: str) -> SecondRoundSummary:
                     wish_position=got[1], in_area=prio.own_area, distance_m=prio.distance_m, reasons=reasons,
                     created_at=now,
                 ))  # fmt: skip
-        rest = [a for a in group if str(a.pk) in set(da.unmatched)]
+        unmatched = set(da.unmatched)
+        rest = [a for a in group if str(a.pk) in unmatched]
         if rest:
             rows += _assign(offer_round, rest, units, da.remaining, language, now, da.wishes)
     with transaction.atomic():

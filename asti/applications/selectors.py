@@ -4,13 +4,13 @@ and the units one may wish for."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from asti.applications.models import Application, ApplicationEvent, ApplicationStatus, Wish
+from asti.offers.allocation.geo import distance_m
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
 from asti.units.models import Provider, School, Unit
@@ -147,13 +147,6 @@ def schools(*, language: str = "", afternoon: bool = False, curriculum: str = ""
     return _searched(found, query)
 
 
-def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
-
-
 def designated_school(*, child: Child, language: str) -> School | None:
     """The neighbourhood school the city designates (PoL 6 §): the school of the child's admission area in the
     language of instruction, the nearest one if the area has several; without one there, the nearest school in
@@ -163,7 +156,7 @@ def designated_school(*, child: Child, language: str) -> School | None:
         return None
     in_area = [s for s in candidates if child.admission_area_id and s.admission_area_id == child.admission_area_id]
     pool = in_area or candidates
-    return min(pool, key=lambda s: (_metres(child.lat, child.lon, s.lat, s.lon), s.school_id))
+    return min(pool, key=lambda s: (distance_m(child.lat, child.lon, s.lat, s.lon), s.school_id))
 
 
 def has_municipal_place(child: Child) -> bool:

@@ -511,8 +511,9 @@ def paper_application_submit(
     with transaction.atomic():
         child = Child.objects.select_for_update().get(pk=child.pk)
         _guardian_of(guardian, child)
-        if kind == ApplicationKind.PRESCHOOL and paper_application_blocker(child) is not None:
-            raise ApplicationError(paper_application_blocker(child))  # type: ignore[arg-type]
+        blocker = paper_application_blocker(child) if kind == ApplicationKind.PRESCHOOL else None
+        if blocker is not None:
+            raise ApplicationError(blocker)
         application = Application(
             kind=kind, child=child, guardian=guardian, status=ApplicationStatus.DRAFT, language=guardian.language,
             received_on=received_on, recorded_by=actor,

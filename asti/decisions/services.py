@@ -105,8 +105,7 @@ def decisions_pending_for(*, offer_round: OfferRound) -> list[Application]:
         Application.objects.filter(status=ApplicationStatus.PLACE_PROPOSED)
         .filter(Q(school_year=offer_round.year) | Q(school_year__isnull=True))
         .exclude(decisions__isnull=False)
-        .select_related("child", "proposed_unit", "proposed_school")
-        .prefetch_related("wishes")
+        .only("pk")
         .order_by("pk")
     )
 
@@ -241,17 +240,16 @@ def decision_batch_print(*, batch_id: int, progress: Progress | None = None) -> 
     batch = DecisionBatch.objects.get(pk=batch_id)
     if batch.status != BatchStatus.RELEASED:
         raise DecisionError(f"batch {batch_id} is not released")
+    if batch.print_file:
+        return int(batch.figures.get("printed", 0))  # built already
     postal = [
         d for d in batch.decisions.order_by("number") if any(r["delivery"] == Delivery.POST for r in d.recipients)
     ]
     if not postal:
         return 0
     content = _print_file(postal, progress)
-    old = batch.print_file.name
     batch.print_file.save(f"print-{batch.pk}-{secrets.token_hex(8)}.pdf", ContentFile(content), save=False)
     DecisionBatch.objects.filter(pk=batch.pk).update(print_file=batch.print_file.name, updated_at=clock.now())
-    if old:
-        batch.print_file.storage.delete(old)
     return len(postal)
 
 
