@@ -44,14 +44,13 @@ from pathlib import Path
 
 from bench_citizen import (
     CSRF,
-    THREADS,
-    WORKERS,
     Browser,
     CpuMeter,
     Samples,
     ThinkTime,
     free_port,
     gunicorn,
+    load_arguments,
     log_in,
     ms,
     percentile,
@@ -268,17 +267,9 @@ async def load_phases(args: argparse.Namespace, meter: CpuMeter, guardians: list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--guardians", type=int, default=50, help="concurrent guardians, default 50")
-    parser.add_argument("--people", type=int, default=2, help="with think time: people each lane serves in turn")
+    parser = load_arguments(__doc__, people=2, unloaded=10)
     parser.add_argument("--rounds", type=int, default=2, help="zero think time: visits of each guardian (default 2)")
-    parser.add_argument("--think", type=float, default=3.0, help="median think time in seconds (default 3)")
-    parser.add_argument("--seed", type=int, default=5, help="seed of the think times (default 5)")
-    parser.add_argument("--children", type=int, default=6_600, help="rows in the demo city's children.csv")
     parser.add_argument("--per-kind", type=int, default=60, help="queued applications of each kind (default 60)")
-    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
-    parser.add_argument("--threads", type=int, default=THREADS, help=f"threads per worker (default {THREADS})")
-    parser.add_argument("--unloaded", type=int, default=10, help="guardians visiting one at a time first")
     args = parser.parse_args()
     begun = time.monotonic()
 

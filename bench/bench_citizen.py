@@ -67,6 +67,22 @@ TIME_LIMIT = 150.0  # seconds for the whole run; the load phases stop early rath
 # gunicorn's gthread workers and threads per worker: processes rather than threads, as only one thread of a
 # process runs Python at a time; a few more processes than cores, as each also waits for PostgreSQL.
 WORKERS, THREADS = 4, 2
+
+
+def load_arguments(doc: str | None, *, people: int, unloaded: int) -> argparse.ArgumentParser:
+    """The options every guardian-load benchmark takes: guardians, think time, city size, gunicorn."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--guardians", type=int, default=50, help="concurrent guardians, default 50")
+    parser.add_argument("--people", type=int, default=people, help="with think time: people each lane serves in turn")
+    parser.add_argument("--think", type=float, default=3.0, help="median think time in seconds (default 3)")
+    parser.add_argument("--seed", type=int, default=5, help="seed of the think times (default 5)")
+    parser.add_argument("--children", type=int, default=6_600, help="rows in the demo city's children.csv")
+    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
+    parser.add_argument("--threads", type=int, default=THREADS, help=f"threads per worker (default {THREADS})")
+    parser.add_argument("--unloaded", type=int, default=unloaded, help="guardians visiting one at a time first")
+    return parser
+
+
 BARE_SECONDS = 3.0  # how long the bare view is measured
 
 
@@ -496,16 +512,8 @@ class CpuMeter:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--guardians", type=int, default=50, help="concurrent guardians, default 50")
+    parser = load_arguments(__doc__, people=4, unloaded=20)
     parser.add_argument("--per-guardian", type=int, default=6, help="zero think time: offers each lane opens in turn")
-    parser.add_argument("--people", type=int, default=4, help="with think time: people each lane serves in turn")
-    parser.add_argument("--think", type=float, default=3.0, help="median think time in seconds (default 3)")
-    parser.add_argument("--seed", type=int, default=5, help="seed of the think times (default 5)")
-    parser.add_argument("--children", type=int, default=6_600, help="rows in the demo city's children.csv")
-    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers (default {WORKERS})")
-    parser.add_argument("--threads", type=int, default=THREADS, help=f"threads per worker (default {THREADS})")
-    parser.add_argument("--unloaded", type=int, default=20, help="guardians answering one at a time first")
     args = parser.parse_args()
     begun = time.monotonic()
     deadline = begun + TIME_LIMIT
