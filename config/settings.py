@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "asti.staff",
     "asti.applications",
     "asti.decisions",
+    "asti.conversations",
     "asti.citizen",
 ]
 
@@ -201,6 +202,7 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 MEDIA_ROOT = Path(env.str("ASTI_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private-media")))
 ASTI_ATTACHMENT_MAX_BYTES: int = env.int("ASTI_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ASTI_ATTACHMENTS_PER_APPLICATION: int = env.int("ASTI_ATTACHMENTS_PER_APPLICATION", default=5)
+ASTI_ATTACHMENTS_PER_MESSAGE: int = env.int("ASTI_ATTACHMENTS_PER_MESSAGE", default=5)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -395,6 +397,15 @@ MESSAGING_SMTP_PASSWORD: str = env.str("MESSAGING_SMTP_PASSWORD", default="")
 MESSAGING_SMTP_STARTTLS: bool = env.bool("MESSAGING_SMTP_STARTTLS", default=False)
 MESSAGING_SMTP_SSL: bool = env.bool("MESSAGING_SMTP_SSL", default=False)
 MESSAGING_SMTP_TIMEOUT: float = env.float("MESSAGING_SMTP_TIMEOUT", default=20.0)
+# Replies by email (manage.py receive_mail): each email's Reply-To is this address with a signed +tag per message,
+# e.g. vastaus+123-9f0c…@asti.example; the MX of its domain must deliver to receive_mail. Empty: replies are not
+# taken and emails say to answer through the link. Outside production the demo's mailbox answers by email.
+MESSAGING_EMAIL_REPLY_ADDRESS: str = env.str(
+    "MESSAGING_EMAIL_REPLY_ADDRESS", default="" if IS_PRODUCTION else "vastaus@asti.localhost"
+)
+MESSAGING_INBOUND_SMTP_HOST: str = env.str("MESSAGING_INBOUND_SMTP_HOST", default="127.0.0.1")
+MESSAGING_INBOUND_SMTP_PORT: int = env.int("MESSAGING_INBOUND_SMTP_PORT", default=2525)
+MESSAGING_INBOUND_EMAIL_MAX_BYTES: int = env.int("MESSAGING_INBOUND_EMAIL_MAX_BYTES", default=1024 * 1024)
 # Shared by all workers, per "channel.lane": SMS in parts per second (what operators count), email in messages
 # per second; a missing key is unlimited. Keep sms.bulk below the operator's limit so answers find room.
 _default_rates = {"sms.bulk": 40.0} if _kannel_on else {}

@@ -4,13 +4,7 @@ only by the application's family or staff who handle applications, each read aud
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import unicodedata
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -20,43 +14,10 @@ from asti.applications.services import ApplicationError, ApplicationErrorCode
 from asti.applications.validation import FieldProblem, Problem
 from asti.audit.services import audit_log
 from asti.core import clock
+from asti.core.uploads import EMPTY, TOO_BIG, TOO_MANY, WRONG_TYPE, AttachmentRefused, checked_upload
 from asti.people.models import Guardian
 
-# What a family sends: scanned or photographed certificates. The type is read from the content, never from the
-# name or the browser's word for it.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
-
-
-TOO_BIG = "attachment_too_big"
-WRONG_TYPE = "attachment_wrong_type"
-TOO_MANY = "attachment_too_many"
-EMPTY = "attachment_empty"
-
-
-@dataclass(frozen=True)
-class AttachmentRefused(Exception):
-    reason: str  # TOO_BIG, WRONG_TYPE, TOO_MANY, EMPTY
-
-    def __str__(self) -> str:
-        return self.reason
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for signature, kind in SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    return None
-
-
-def _clean_name(name: str) -> str:
-    name = unicodedata.normalize("NFC", name).replace("\x00", "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    kept = "".join(ch for ch in name if ch.isprintable())
-    return kept.strip()[:150] or "attachment"
+__all__ = ["EMPTY", "TOO_BIG", "TOO_MANY", "WRONG_TYPE", "AttachmentRefused"]
 
 
 def attachment_add(
@@ -66,19 +27,7 @@ def attachment_add(
     type not taken, empty, or one too many; ApplicationError when the application can no longer be changed."""
     if kind not in AttachmentKind.values:
         raise ApplicationError(ApplicationErrorCode.INVALID, [FieldProblem("attachment_kind", Problem.REQUIRED)])
-    limit: int = settings.ASTI_ATTACHMENT_MAX_BYTES
-    if upload.size is None or upload.size == 0:
-        raise AttachmentRefused(EMPTY)
-    if upload.size > limit:
-        raise AttachmentRefused(TOO_BIG)
-    upload.seek(0)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise AttachmentRefused(TOO_BIG)
-    sniffed = sniff(content[:16])
-    if sniffed is None:
-        raise AttachmentRefused(WRONG_TYPE)
-    content_type, extension = sniffed
+    checked = checked_upload(upload)
     with transaction.atomic():
         application = Application.objects.select_for_update().select_related("child").get(pk=application.pk)
         if guardian is not None:
@@ -93,14 +42,14 @@ def attachment_add(
         attachment = Attachment(
             application=application,
             kind=kind,
-            original_name=_clean_name(upload.name or ""),
-            content_type=content_type,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
             uploaded_by=actor,
             uploaded_at=clock.now(),
         )
-        attachment.file.save(secrets.token_hex(16) + extension, ContentFile(content), save=False)
+        checked.save_to(attachment.file)
         stored = attachment.file
         try:
             attachment.save()

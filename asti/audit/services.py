@@ -51,8 +51,15 @@ def audit_log(
     )
 
 
-def audit_log_many(*, actor: str, operation: str, target_type: str, target_ids: Iterable[str]) -> None:
-    """One event per person, for a list view that showed several people."""
+def audit_log_many(
+    *,
+    actor: str,
+    operation: str,
+    target_type: str,
+    target_ids: Iterable[str],
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """One event per person, for a list view that showed several people (each with the same details)."""
     now = clock.now()
     _record(
         [
@@ -64,7 +71,7 @@ def audit_log_many(*, actor: str, operation: str, target_type: str, target_ids: 
                 target_type=target_type,
                 target_id=str(t)[:64],
                 status="SUCCESS",
-                details={},
+                details=dict(details or {}),
             )
             for t in target_ids
         ]

@@ -6,6 +6,7 @@ A Message row is written in the same transaction as the change that causes it an
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -141,12 +142,16 @@ class HandlingResult(models.TextChoices):
 class InboundMessage(models.Model):
     """Every reply as the gateway gave it, stored before anything is done with it."""
 
-    gateway = models.CharField(max_length=16, help_text="kannel or simulated")
+    gateway = models.CharField(max_length=16, help_text="kannel, smtp or simulated")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
     gateway_id = models.CharField(
-        max_length=100, help_text="the gateway's message id (Kannel %I), or h:<hash> of sender, time and text"
+        max_length=100,
+        help_text="the gateway's message id (Kannel %I, an email's Message-ID), or h:<hash> of sender, time and text",
     )
-    sender = models.CharField(max_length=32, help_text="E.164 when it could be read as a phone number")
-    receiver = models.CharField(max_length=32, blank=True)
+    sender = models.CharField(
+        max_length=254, help_text="SMS: E.164 when it could be read as a phone number; email: the From address"
+    )
+    receiver = models.CharField(max_length=254, blank=True)
     text = models.TextField(blank=True)
     coding = models.CharField(max_length=8, blank=True)
     charset = models.CharField(max_length=32, blank=True)
@@ -193,11 +198,16 @@ class FollowUp(models.Model):
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     inbound = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     detail = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.CharField(max_length=200, blank=True)
+    resolution_note = models.TextField(blank=True, help_text="what was done, written when it was marked done")
 
     class Meta:
         ordering = ["resolved_at", "-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="messaging_follow_up_open", condition=Q(resolved_at=None))]
         constraints = [
             models.UniqueConstraint(
                 fields=["message"], condition=Q(message__isnull=False), name="messaging_one_follow_up_per_message"

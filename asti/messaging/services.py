@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from asti.audit.services import audit_log
 from asti.core import clock
@@ -333,13 +335,41 @@ def follow_up_add(
     return follow_up
 
 
-def follow_up_resolve(*, follow_up: FollowUp, actor: str) -> None:
+MAX_RESOLUTION_NOTE = 2000
+
+
+def follow_up_resolve(*, follow_up: FollowUp, actor: str, note: str = "") -> bool:
+    """Marks a follow-up done, with a note of what was done; False when it already was (the first one counts)."""
+    note = note.strip()
+    if len(note) > MAX_RESOLUTION_NOTE:
+        raise ValueError(f"a resolution note is at most {MAX_RESOLUTION_NOTE} characters")
     with transaction.atomic():
         changed = FollowUp.objects.filter(pk=follow_up.pk, resolved_at__isnull=True).update(
-            resolved_at=clock.now(), resolved_by=actor[:200]
+            resolved_at=clock.now(), resolved_by=actor[:200], resolution_note=note
         )
         if changed:
-            audit_log(actor=actor, operation="RESOLVE", target_type="follow_up", target_id=str(follow_up.pk))
+            audit_log(
+                actor=actor, operation="RESOLVE", target_type="follow_up", target_id=str(follow_up.pk),
+                details={"reason": follow_up.reason, "with_note": bool(note)},
+            )  # fmt: skip
+    return bool(changed)
+
+
+def follow_up_assign(*, follow_up: FollowUp, owner: User | None, actor: str, only_if_unassigned: bool = False) -> bool:
+    """Gives an open follow-up to a staff member (None: to nobody). With only_if_unassigned ("I take it") it
+    succeeds only while nobody else has it, so two people taking it at once cannot both get it. False when
+    nothing changed (done already, or someone else has it)."""
+    with transaction.atomic():
+        rows = FollowUp.objects.filter(pk=follow_up.pk, resolved_at__isnull=True)
+        if only_if_unassigned:
+            rows = rows.filter(Q(owner__isnull=True) | Q(owner=owner))
+        changed = rows.update(owner=owner)
+        if changed:
+            audit_log(
+                actor=actor, operation="FOLLOW_UP_ASSIGN", target_type="follow_up", target_id=str(follow_up.pk),
+                details={"to": owner.get_username() if owner is not None else ""},
+            )  # fmt: skip
+    return bool(changed)
 
 
 __all__ = [
@@ -347,6 +377,7 @@ __all__ = [
     "OutgoingMessage",
     "TemplateError",
     "follow_up_add",
+    "follow_up_assign",
     "follow_up_resolve",
     "message_enqueue",
     "message_enqueue_bulk",

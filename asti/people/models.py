@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models.functions import Upper
 
 from asti.core import crypto
 from asti.core.models import EducationLanguage, Language, TimeStampedModel
@@ -40,12 +41,14 @@ class Person(TimeStampedModel):
 
 class Guardian(Person):
     guardian_id = models.CharField(max_length=64, unique=True)
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    phone = models.CharField(max_length=20, blank=True, db_index=True, help_text="E.164")
     email = models.EmailField(blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.FI)
 
     class Meta:
         ordering = ["guardian_id"]
+        # a caller found by phone number or email address; an SMS or email reply's sender found
+        indexes = [models.Index(Upper("email"), name="people_guardian_email_ci")]
         permissions = [("view_protected_address", "Can see addresses under a non-disclosure order")]
 
     def __str__(self) -> str:
