@@ -10,8 +10,16 @@ Messaging never imports the app that owns the conversation. That app registers o
 
     register_reply_handler(handle)
 
-The handler's answer goes to the sender on the fast lane in the same transaction. If the handler raises, its
-writes are rolled back (a savepoint), the raw reply stays, staff get a follow-up and the sender a generic answer.
+The handler's answer goes to the sender on the fast lane in the same transaction, on the channel the reply came
+by. If the handler raises, its writes are rolled back (a savepoint), the raw reply stays, staff get a follow-up and
+the sender a generic answer.
+
+Who sent a reply: for SMS, the guardians who have the sender's number. For email, the guardian the answered email
+was sent to, proved by the token of its reply address (asti.messaging.email_inbound); the answer then goes to that
+email's address, never to whatever the From line says. An email without a valid token may be from anyone (a From
+line is easy to forge): it is never handed to the handler, so it can never be taken as an answer. It is stored and
+goes to staff, tied to the guardian whose address is in its From line when exactly one is, and only such a known
+address gets the generic answer. Automatic emails (out of office, bounces) are stored and nothing more.
 """
 
 from __future__ import annotations
@@ -31,25 +39,32 @@ from asti.core import clock
 from asti.messaging.models import Channel, FollowUpReason, HandlingResult, InboundMessage, Lane, Message
 from asti.messaging.services import OutgoingMessage, follow_up_add, message_enqueue_bulk
 from asti.messaging.sms import phone_e164
+from asti.messaging.tokens import email_reply_message_id
 from asti.people.models import Guardian
 
 log = logging.getLogger(__name__)
 
 MAX_STORED_TEXT = 20_000
 STAFF_ANSWER_TEMPLATE = "messaging.reply_received"
+SENDER_UNVERIFIED = "sender_unverified"  # an email reply without a valid token: staff read it
+AUTOMATIC = "automatic"  # an out-of-office answer or a bounce: stored only
 
 
 @dataclass(frozen=True)
 class InboundReply:
-    """What a handler gets: the stored reply and the guardians who have the sender's number."""
+    """What a handler gets: the stored reply and the guardians who sent it (see the module's docstring)."""
 
     id: int
     gateway: str
-    sender: str  # E.164 when it could be read as a phone number, else as the gateway gave it
+    sender: str  # SMS: E.164 when it could be read as a phone number, else as the gateway gave it; email: address
     receiver: str
-    text: str
+    text: str  # for email, what the guardian wrote without the quoted original
     received_at: dt.datetime
     guardian_ids: tuple[int, ...]
+    channel: str = Channel.SMS
+    # email: what the answered email was about (its Message's subject_type and subject_id)
+    subject_type: str = ""
+    subject_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,10 +142,19 @@ def inbound_receive(
     smsc: str = "",
     gateway_time: dt.datetime | None = None,
     raw: Mapping[str, str] | None = None,
+    channel: str = Channel.SMS,
+    reply_token: str = "",
+    automatic: bool = False,
 ) -> Received:
-    """Stores a reply (once per gateway id), lets the registered handler decide, and enqueues its answer."""
+    """Stores a reply (once per gateway id), lets the registered handler decide, and enqueues its answer.
+
+    Email replies give `reply_token` (the +tag of the address they were sent to) and `automatic` for an
+    out-of-office answer or a bounce."""
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
     now = clock.now()
-    number = phone_e164(sender)
+    email = channel == Channel.EMAIL
+    number = None if email else phone_e164(sender)
     text, receiver, sender = _clean(text), _clean(receiver), _clean(sender)
     raw = {_clean(k): _clean(v) for k, v in (raw or {}).items()}
     with transaction.atomic():
@@ -138,9 +162,10 @@ def inbound_receive(
             with transaction.atomic():
                 inbound = InboundMessage.objects.create(
                     gateway=gateway,
+                    channel=channel,
                     gateway_id=gateway_id[:100],
-                    sender=(number or sender.strip())[:32],
-                    receiver=receiver.strip()[:32],
+                    sender=(number or sender.strip())[:254],
+                    receiver=receiver.strip()[:254],
                     text=text[:MAX_STORED_TEXT],
                     coding=coding[:8],
                     charset=charset[:32],
@@ -152,9 +177,9 @@ def inbound_receive(
         except IntegrityError:
             existing = InboundMessage.objects.get(gateway=gateway, gateway_id=gateway_id[:100])
             return Received(existing, duplicate=True)
-        guardian_ids = tuple(Guardian.objects.filter(phone=number).values_list("pk", flat=True)) if number else ()
-        if len(guardian_ids) == 1:
-            inbound.guardian_id = guardian_ids[0]
+        sent = _Sender.of_email(inbound, reply_token) if email else _Sender.of_sms(number)
+        if len(sent.guardian_ids) == 1:
+            inbound.guardian_id = sent.guardian_ids[0]
         reply = InboundReply(
             id=inbound.pk,
             gateway=gateway,
@@ -162,16 +187,28 @@ def inbound_receive(
             receiver=inbound.receiver,
             text=inbound.text,
             received_at=now,
-            guardian_ids=guardian_ids,
+            guardian_ids=sent.guardian_ids,
+            channel=channel,
+            subject_type=sent.subject_type,
+            subject_id=sent.subject_id,
         )
-        outcome = _decide(reply, inbound)
+        if automatic:
+            outcome = ReplyOutcome(result=AUTOMATIC)
+        elif not sent.verified:
+            outcome = ReplyOutcome(
+                result=SENDER_UNVERIFIED,
+                answer=Answer(STAFF_ANSWER_TEMPLATE, _language_of(reply)) if sent.answer_to else None,
+                needs_staff=True,
+            )
+        else:
+            outcome = _decide(reply, inbound)
         inbound.handling_result = outcome.result[:32]
         inbound.handled_at = clock.now()
         needs_staff = outcome.needs_staff
-        if outcome.answer is not None and number is not None:
+        if outcome.answer is not None and sent.answer_to:
             try:
                 with transaction.atomic():
-                    inbound.answer = _answer(number, outcome, inbound)
+                    inbound.answer = _answer(channel, sent.answer_to, outcome, inbound)
             except Exception as exc:
                 log.exception("could not enqueue the answer to inbound #%s", inbound.pk)
                 inbound.error = f"answer: {type(exc).__name__}: {exc}"[:2000]
@@ -182,13 +219,57 @@ def inbound_receive(
                 if outcome.result == HandlingResult.HANDLER_ERROR
                 else (outcome.follow_up_reason or FollowUpReason.REPLY_NEEDS_STAFF),
                 guardian_id=outcome.guardian_id or inbound.guardian_id,
-                subject_type=outcome.subject_type,
-                subject_id=outcome.subject_id,
+                subject_type=outcome.subject_type or sent.subject_type,
+                subject_id=outcome.subject_id or sent.subject_id,
                 inbound=inbound,
                 detail=inbound.text[:500],
             )
         inbound.save()
     return Received(inbound, duplicate=False)
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """Who sent a reply, and where its answer goes."""
+
+    guardian_ids: tuple[int, ...]
+    answer_to: str  # a phone number or email address; "" = no answer
+    verified: bool  # the handler may take the reply as an answer
+    subject_type: str = ""
+    subject_id: str = ""
+
+    @classmethod
+    def of_sms(cls, number: str | None) -> _Sender:
+        if number is None:
+            return cls((), "", verified=True)
+        return cls(tuple(Guardian.objects.filter(phone=number).values_list("pk", flat=True)), number, verified=True)
+
+    @classmethod
+    def of_email(cls, inbound: InboundMessage, token: str) -> _Sender:
+        message_id = email_reply_message_id(token) if token else None
+        answered = (
+            Message.objects.filter(pk=message_id, channel=Channel.EMAIL)
+            .values("recipient", "guardian_id", "subject_type", "subject_id")
+            .first()
+            if message_id is not None
+            else None
+        )
+        if answered is not None:
+            guardian_id = answered["guardian_id"]
+            return cls(
+                (guardian_id,) if guardian_id is not None else (),
+                answered["recipient"],
+                verified=True,
+                subject_type=answered["subject_type"],
+                subject_id=answered["subject_id"],
+            )
+        # no proof of who sent it: the From address only routes it to staff
+        known = (
+            tuple(Guardian.objects.filter(email__iexact=inbound.sender).values_list("pk", flat=True))
+            if inbound.sender
+            else ()
+        )
+        return cls(known, inbound.sender if known else "", verified=False)
 
 
 def _clean(value: str) -> str:
@@ -218,16 +299,18 @@ def _language_of(reply: InboundReply) -> str:
     return str(settings.LANGUAGE_CODE)
 
 
-def _answer(number: str, outcome: ReplyOutcome, inbound: InboundMessage) -> Message:
+def _answer(channel: str, recipient: str, outcome: ReplyOutcome, inbound: InboundMessage) -> Message:
+    """The answer on the reply's channel; its templates see `channel` ("sms" or "email") besides the handler's
+    context, and email answers take their subject from the template's Subject line."""
     assert outcome.answer is not None
     return message_enqueue_bulk(
         messages=[
             OutgoingMessage(
-                channel=Channel.SMS,
-                recipient=number,
+                channel=channel,
+                recipient=recipient,
                 template_key=outcome.answer.template_key,
                 language=outcome.answer.language,
-                context=outcome.answer.context,
+                context={**outcome.answer.context, "channel": channel},
                 lane=Lane.FAST,
                 subject_type=outcome.subject_type or "inbound",
                 subject_id=outcome.subject_id or str(inbound.pk),

@@ -1,4 +1,5 @@
-"""Kannel's calls to us (replies, delivery reports) and the demo's simulated phone and mailbox."""
+"""Kannel's calls to us (replies, delivery reports) and the demo's simulated phone and mailbox (where the guardian
+answers an SMS, or replies to an email)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from asti.audit.services import audit_log
 from asti.messaging import reports, selectors
 from asti.messaging.inbound import dedup_key, inbound_receive
-from asti.messaging.simulated import simulated_enabled, simulated_reply
+from asti.messaging.models import SimulatedMessage
+from asti.messaging.simulated import (
+    simulated_email_repliable,
+    simulated_email_reply,
+    simulated_enabled,
+    simulated_reply,
+)
 from asti.messaging.tokens import dlr_token_valid, inbound_token_valid
 from asti.people.models import Guardian
 
@@ -148,7 +155,16 @@ def simulated_guardian(request: HttpRequest, guardian_id: int) -> HttpResponse:
     _require_simulated()
     guardian = get_object_or_404(Guardian, pk=guardian_id)
     error = ""
-    if request.method == "POST":
+    error_mail = 0
+    if request.method == "POST" and request.POST.get("mail"):
+        mail = _inbox_mail(guardian, request.POST["mail"])
+        text = request.POST.get("text", "")
+        if not text.strip():
+            error, error_mail = "empty", mail.pk
+        else:
+            simulated_email_reply(mail=mail, text=text[:2000], language=guardian.language)
+            return HttpResponseRedirect(reverse("messaging:simulated_guardian", args=[guardian.pk]) + "#inbox")
+    elif request.method == "POST":
         text = request.POST.get("text", "")
         if not guardian.phone:
             error = "no-phone"
@@ -159,10 +175,20 @@ def simulated_guardian(request: HttpRequest, guardian_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("messaging:simulated_guardian", args=[guardian.pk]) + "#phone")
     audit_log(actor=request.user.get_username(), operation="VIEW", target_type="guardian",
               target_id=guardian.guardian_id, details={"page": "simulated phone and inbox"})  # fmt: skip
+    inbox = list(selectors.simulated_conversation(address=guardian.email)) if guardian.email else []
     context = {
         "guardian": guardian,
         "phone": selectors.simulated_conversation(address=guardian.phone) if guardian.phone else [],
-        "inbox": selectors.simulated_conversation(address=guardian.email) if guardian.email else [],
-        "error": error,
+        "inbox": [(mail, simulated_email_repliable(mail)) for mail in inbox],
+        "error": "" if error_mail else error,
+        "error_mail": error_mail,
     }
     return render(request, "messaging/simulated/guardian.html", context, status=400 if error else 200)
+
+
+def _inbox_mail(guardian: Guardian, mail_id: str) -> SimulatedMessage:
+    """An email in this guardian's simulated inbox that may be answered by email."""
+    mail = SimulatedMessage.objects.filter(pk=int(mail_id) if mail_id.isdigit() else 0, address=guardian.email).first()
+    if not guardian.email or mail is None or not simulated_email_repliable(mail):
+        raise Http404("no such email to answer")
+    return mail

@@ -15,8 +15,8 @@ from django.db import transaction
 from asti.audit.services import audit_log
 from asti.core import clock
 from asti.core.clock import HELSINKI
-from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome
-from asti.messaging.models import FollowUpReason, Lane
+from asti.messaging.inbound import STAFF_ANSWER_TEMPLATE, Answer, InboundReply, ReplyOutcome
+from asti.messaging.models import Channel, FollowUpReason, Lane
 from asti.messaging.replies import Unclear, Verdict, parse_reply
 from asti.messaging.services import message_enqueue_bulk
 from asti.offers.models import AnswerChannel, Feedback, Offer, OfferStatus
@@ -124,8 +124,15 @@ def feedback_give(*, offer: Offer, guardian: Guardian, score: int, comment: str 
     return feedback
 
 
+# what an email reply may answer: an offer's email, or our answer to an earlier reply ("inbound"); "" = SMS
+EMAIL_REPLY_SUBJECTS = ("", "offer", "inbound")
+
+
 def handle_reply(reply: InboundReply) -> ReplyOutcome:
     """The reply handler registered with messaging: reads KYLLÄ/EI (JA/NEJ, YES/NO) for the sender's offers.
+
+    An SMS reply is about any of the sender's offers; an email reply (its sender proved by messaging) about the
+    offer of the email it answers, or, answering one of our answers, about any of them.
 
     A reply that is not a plain answer (a contradiction, a question, a hedge) changes nothing and goes to a person.
     A reply to an offer answered already re-confirms the same answer, or, when it says otherwise (a change of mind
@@ -137,12 +144,25 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         return ReplyOutcome(result="unknown_number", answer=Answer("offers.unknown_number", "fi"), needs_staff=True)
     language = guardians[0].language
     guardian_pks = [g.pk for g in guardians]
+    if reply.subject_type not in EMAIL_REPLY_SUBJECTS:
+        # an email reply to a decision, an application's message...: a person reads it
+        return ReplyOutcome(
+            result="not_about_offer",
+            answer=Answer(STAFF_ANSWER_TEMPLATE, language),
+            needs_staff=True,
+            guardian_id=guardian_pks[0],
+            subject_type=reply.subject_type,
+            subject_id=reply.subject_id,
+        )
     offers = list(
         Offer.objects.filter(child__custodies__guardian_id__in=guardian_pks, child__custodies__active=True)
         .select_related("child", "unit", "round", "answered_by")
         .distinct()
         .order_by("-round__year", "code", "pk")
     )
+    if reply.subject_type == "offer":
+        # an email reply names the offer it answers: no child's code is needed, and no other offer is touched
+        offers = [o for o in offers if str(o.pk) == reply.subject_id]
     now = clock.now()
     open_offers = [o for o in offers if offer_can_be_answered(o, at=now)]
     answered_offers = _answered_offers(offers)
@@ -205,7 +225,7 @@ def handle_reply(reply: InboundReply) -> ReplyOutcome:
         offer_id=offer.pk,
         accept=accept,
         guardian=answerer,
-        channel=AnswerChannel.SMS,
+        channel=AnswerChannel.EMAIL if reply.channel == Channel.EMAIL else AnswerChannel.SMS,
         actor=f"guardian:{answerer.guardian_id}",
         confirm_to_answerer=False,
     )

@@ -101,6 +101,7 @@ class OfferStatus(models.TextChoices):
 
 class AnswerChannel(models.TextChoices):
     SMS = "sms", _("SMS reply")
+    EMAIL = "email", _("email reply")
     LINK = "link", _("e-service")
     PHONE = "phone", _("by phone, recorded by staff")
     PAPER = "paper", _("on paper, recorded by staff")

@@ -170,9 +170,10 @@ def _offer_messages(offer_round: OfferRound) -> QuerySet[Any]:
     from django.db.models.functions import Cast
 
     from asti.messaging.models import Message
+    from asti.offers.notify import OFFER_TEMPLATE_KEYS
 
     offer_ids = Offer.objects.filter(round=offer_round).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
-    return Message.objects.filter(subject_type="offer", template_key="offers.offer", subject_id__in=offer_ids)
+    return Message.objects.filter(subject_type="offer", template_key__in=OFFER_TEMPLATE_KEYS, subject_id__in=offer_ids)
 
 
 def round_dashboard_figures(*, offer_round: OfferRound) -> dict[str, Any]:

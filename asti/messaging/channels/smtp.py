@@ -1,5 +1,8 @@
 """Email through an SMTP server (smtplib). A recipient refused with a 5xx code is a permanent failure; 4xx codes,
 lost connections and timeouts are temporary. Each sender thread keeps its own SMTP session open between messages.
+
+When replies are taken (MESSAGING_EMAIL_REPLY_ADDRESS), every email says Reply-To: the reply address with the
+message's signed tag, and its Message-ID carries the same token (asti.messaging.email_inbound).
 """
 
 from __future__ import annotations
@@ -9,12 +12,13 @@ import smtplib
 import ssl
 import threading
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime
 
 from django.conf import settings
 
 from asti.core import clock
 from asti.messaging.channels import OutboundMessage, Outcome, SendResult
+from asti.messaging.email_inbound import original_message_id, replies_taken, reply_address, sender_domain
 
 
 class SmtpEmailBackend:
@@ -24,8 +28,7 @@ class SmtpEmailBackend:
         self._local = threading.local()
         self._sessions: list[smtplib.SMTP] = []
         self._lock = threading.Lock()
-        _, from_address = parseaddr(settings.MESSAGING_EMAIL_FROM)
-        self._domain = from_address.rpartition("@")[2] or "localhost"
+        self._domain = sender_domain()
 
     def _session(self) -> smtplib.SMTP:
         session: smtplib.SMTP | None = getattr(self._local, "session", None)
@@ -60,7 +63,9 @@ class SmtpEmailBackend:
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email["Date"] = format_datetime(clock.now())
-        email["Message-ID"] = make_msgid(idstring=f"asti{message.id}", domain=self._domain)
+        email["Message-ID"] = original_message_id(message.id, self._domain)
+        if replies_taken():
+            email["Reply-To"] = reply_address(message.id)
         email["Auto-Submitted"] = "auto-generated"
         email.set_content(message.body)
         email["Content-Language"] = message.language  # after set_content, which clears Content-* headers
