@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -24,6 +25,9 @@ from asti.people.models import Guardian
 P = ParamSpec("P")
 GuardianView = Callable[Concatenate[HttpRequest, Guardian, P], HttpResponseBase]
 
+# The guardian each page request found, for what the page's header shows (the messages link and its count).
+_found: WeakKeyDictionary[HttpRequest, Guardian] = WeakKeyDictionary()
+
 
 def _language_codes() -> set[str]:
     return {code for code, _name in settings.LANGUAGES}
@@ -38,6 +42,7 @@ def guardian_page(view: GuardianView[P]) -> Callable[Concatenate[HttpRequest, P]
         guardian = guardian_for_user(user=request.user)
         if guardian is None:
             return render(request, "citizen/not_guardian.html", status=403)
+        _found[request] = guardian
         remember = ""
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and guardian.language in _language_codes():
             remember = guardian.language
@@ -56,6 +61,11 @@ def guardian_page(view: GuardianView[P]) -> Callable[Concatenate[HttpRequest, P]
         return response
 
     return wrapper
+
+
+def guardian_of(request: HttpRequest) -> Guardian | None:
+    """The guardian whose page this request is (found by guardian_page), or None on a public page."""
+    return _found.get(request)
 
 
 def actor_for(guardian: Guardian) -> str:

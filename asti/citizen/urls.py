@@ -1,6 +1,6 @@
 from django.urls import path
 
-from asti.citizen import views, views_applications, views_apply, views_decisions, views_pages
+from asti.citizen import views, views_applications, views_apply, views_decisions, views_messages, views_pages
 
 app_name = "citizen"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("decisions/<int:decision_id>/", views_decisions.decision_page, name="decision"),
     path("decisions/<int:decision_id>/pdf/", views_decisions.decision_pdf, name="decision_pdf"),
     path("decisions/delivery/", views_decisions.delivery_choice, name="delivery_choice"),
+    path("messages/", views_messages.message_list, name="messages"),
+    path("messages/new/", views_messages.message_new, name="message_new"),
+    path("messages/<int:thread_id>/", views_messages.thread_page, name="thread"),
+    path("messages/files/<int:attachment_id>/", views_messages.message_attachment, name="message_attachment"),
     path("accessibility/", views_pages.accessibility, name="accessibility"),
     path("feedback/", views_pages.feedback_channel, name="feedback_channel"),
 ]
