@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from asti.conversations.selectors import can_use_inbox
 from asti.staff import selectors
 
 
@@ -15,4 +16,5 @@ def staff(request: HttpRequest) -> dict[str, bool]:
         "staff_can_audit": selectors.can_read_audit(user=request.user),
         "staff_can_see_applications": selectors.can_see_applications(user=request.user),
         "staff_can_see_decisions": selectors.can_see_decisions(user=request.user),
+        "staff_can_use_inbox": can_use_inbox(user=request.user),
     }

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from asti.staff.views import applications, audit, dashboard, families, home, lifecycle, paper, rounds, units
+from asti.staff.views import (
+    applications,
+    audit,
+    dashboard,
+    families,
+    home,
+    inbox,
+    lifecycle,
+    paper,
+    rounds,
+    units,
+    worklist,
+)
 
 app_name = "staff"
 
@@ -33,8 +45,25 @@ urlpatterns = [
         applications.attachment_download,
         name="application_attachment",
     ),
+    path("follow-ups/", worklist.worklist_page, name="worklist"),
+    path("follow-ups/<int:pk>/take/", worklist.worklist_take, name="worklist_take"),
+    path("follow-ups/<int:pk>/assign/", worklist.worklist_assign, name="worklist_assign"),
+    path("follow-ups/<int:pk>/done/", worklist.worklist_done, name="worklist_done"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
+    path("inbox/answers/", inbox.answer_template_list, name="answer_templates"),
+    path("inbox/answers/new/", inbox.answer_template_new, name="answer_template_new"),
+    path("inbox/answers/<int:template_id>/", inbox.answer_template_edit, name="answer_template"),
+    path("inbox/<int:thread_id>/", inbox.thread_page, name="thread"),
+    path("inbox/<int:thread_id>/reply/", inbox.thread_reply, name="thread_reply"),
+    path("inbox/<int:thread_id>/assign/", inbox.thread_assign_view, name="thread_assign"),
+    path("inbox/<int:thread_id>/close/", inbox.thread_close_view, name="thread_close"),
+    path("inbox/<int:thread_id>/reopen/", inbox.thread_reopen_view, name="thread_reopen"),
+    path("inbox/<int:thread_id>/attachments/<int:attachment_id>/", inbox.thread_attachment, name="thread_attachment"),
+    path("families/<str:child_id>/write/", inbox.thread_new, name="thread_new"),
     path("families/", families.family_search, name="families"),
+    path("families/find/", families.family_find_page, name="family_find"),  # before the child's page
     path("families/<str:child_id>/", families.family_page, name="family"),
+    path("families/<str:child_id>/notes/", families.family_note, name="family_note"),
     path("families/<str:child_id>/answer/", families.family_answer, name="family_answer"),
     path("families/<str:child_id>/application/", families.family_paper_application, name="family_application"),
     path("families/<str:child_id>/applications/<str:kind>/", paper.paper_application, name="family_paper"),

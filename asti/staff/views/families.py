@@ -1,4 +1,5 @@
-"""Families: the searchable list, one family's page, and an answer given by phone or on paper."""
+"""Families: the round's list, finding a family, one family's page, an answer given by phone or on paper, and
+notes of calls and visits."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from asti.applications.selectors import wishable_units
 from asti.applications.services import (
@@ -19,13 +21,17 @@ from asti.applications.services import (
     paper_application_create,
 )
 from asti.audit.services import audit_log, audit_log_many
+from asti.conversations.notes import CallNoteError, CallNoteErrorCode, call_note_add, call_notes_for
+from asti.conversations.selectors import family_threads
 from asti.core import clock
 from asti.offers.answers import AnswerResult, offer_answer
 from asti.offers.models import Offer, OfferRound, OfferStatus
 from asti.people.models import Child, Guardian
 from asti.staff.access import actor, staff_view
-from asti.staff.families import FamilyFilters, family_detail, family_list
+from asti.staff.families import FamilyFilters, family_children, family_detail, family_guardians, family_list
+from asti.staff.family_search import FamilySearch, SearchProblem, family_find
 from asti.staff.forms import AnswerForm, FamilyFilterForm, PaperApplicationForm
+from asti.staff.forms_families import CallNoteForm, FamilyFindForm
 from asti.staff.selectors import can_see_families, families_visible_for
 from asti.staff.views.paper import paper_kinds
 
@@ -117,12 +123,32 @@ def _paper_application_blocked(child: Child) -> str:
     return "" if blocker is None else str(PAPER_APPLICATION_ERRORS[blocker])
 
 
+def _note_form(child: Child, children: list[Child], guardians: list[Guardian], data: object = None) -> CallNoteForm:
+    return CallNoteForm(
+        data, children=Child.objects.filter(pk__in=[c.pk for c in children]).order_by("birth_date", "first_name"),
+        only_child=child if len(children) == 1 else None,
+        guardians=Guardian.objects.filter(pk__in=[g.pk for g in guardians]).order_by("guardian_id"),
+        initial={"child": child}, prefix="note",
+    )  # fmt: skip
+
+
 def _family_response(
-    request: HttpRequest, child: Child, *, paper_form: PaperApplicationForm | None = None, status: int = 200
+    request: HttpRequest,
+    child: Child,
+    *,
+    paper_form: PaperApplicationForm | None = None,
+    note_form: CallNoteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    family = family_detail(child=child)
-    audit_log(actor=actor(request), operation="VIEW", target_type="child", target_id=child.child_id,
-              details={"page": "family", "guardians": [g.guardian_id for g in family.guardians]})  # fmt: skip
+    family = family_detail(child=child, visible=families_visible_for(user=request.user))
+    others = [c.child_id for c in family.children if c.pk != child.pk]
+    guardian_ids = [g.guardian_id for g in family.guardians]
+    who = actor(request)
+    audit_log(actor=who, operation="VIEW", target_type="child", target_id=child.child_id,
+              details={"page": "family", "guardians": guardian_ids, "children": others})  # fmt: skip
+    details = {"page": "family", "child": child.child_id}
+    audit_log_many(actor=who, operation="VIEW", target_type="child", target_ids=others, details=details)
+    audit_log_many(actor=who, operation="VIEW", target_type="guardian", target_ids=guardian_ids, details=details)
     timeline = [{**event, "label": TIMELINE_LABELS.get(event["kind"], event["kind"])} for event in family.timeline]
     may_see_address = request.user.has_perm("people.view_protected_address")
     return render(
@@ -137,6 +163,9 @@ def _family_response(
             "paper_blocked": _paper_application_blocked(child),
             "paper_kinds": paper_kinds(child),
             "may_see_address": may_see_address,
+            "threads": family_threads(children=family.children, guardians=family.guardians),
+            "call_notes": call_notes_for(family.children),
+            "note_form": note_form or _note_form(child, family.children, family.guardians),
         },
         status=status,
     )
@@ -184,3 +213,73 @@ def family_answer(request: HttpRequest, child_id: str) -> HttpResponse:
     else:
         messages.error(request, _("The answer was not recorded: the offer already has an answer."))
     return redirect("staff:family", child_id=child.child_id)
+
+
+CALL_NOTE_ERRORS = {
+    CallNoteErrorCode.EMPTY: gettext_lazy("Write the note."),
+    CallNoteErrorCode.TOO_LONG: gettext_lazy("The note is too long."),
+    CallNoteErrorCode.NOT_GUARDIAN: gettext_lazy("The guardian chosen does not have custody of the child."),
+    CallNoteErrorCode.UNKNOWN_CHANNEL: gettext_lazy("Choose how you were in touch."),
+}
+
+
+@staff_view(can_see_families)
+@require_POST
+def family_note(request: HttpRequest, child_id: str) -> HttpResponse:
+    child = _child_or_404(request, child_id)
+    visible = families_visible_for(user=request.user)
+    guardians = family_guardians(child=child)
+    children = family_children(child=child, guardians=guardians, visible=visible)
+    form = _note_form(child, children, guardians, request.POST)
+    if not form.is_valid():
+        return _family_response(request, child, note_form=form, status=400)
+    try:
+        call_note_add(
+            actor=actor(request), child=form.chosen_child(), guardian=form.cleaned_data["guardian"],
+            channel=form.cleaned_data["channel"], text=form.cleaned_data["text"],
+        )  # fmt: skip
+    except CallNoteError as error:
+        form.add_error(None, CALL_NOTE_ERRORS[error.code])
+        return _family_response(request, child, note_form=form, status=400)
+    messages.success(request, _("The note was saved."))
+    return redirect(reverse("staff:family", args=[child.child_id]) + "#call-notes")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# finding a family by name, phone number, email or identity code
+
+SEARCH_PROBLEMS = {
+    SearchProblem.TOO_SHORT: gettext_lazy("Write at least two letters of a name."),
+    SearchProblem.BAD_IDENTITY_CODE: gettext_lazy(
+        "That is not a valid personal identity code. Check the code, especially its last character."
+    ),
+    SearchProblem.BAD_PHONE: gettext_lazy("That is not a phone number we can read. Check the number."),
+}
+
+
+@staff_view(can_see_families)
+@require_GET
+def family_find_page(request: HttpRequest) -> HttpResponse:
+    form = FamilyFindForm(request.GET or None)
+    result = FamilySearch()
+    if form.is_bound and form.is_valid():
+        result = family_find(user=request.user, query=form.cleaned_data["q"])
+        if result.problem is not None:
+            form.add_error("q", SEARCH_PROBLEMS[result.problem])
+        elif result.by is not None:
+            _audit_search(request, result)
+    return render(request, "staff/family_find.html", {"form": form, "result": result})
+
+
+def _audit_search(request: HttpRequest, result: FamilySearch) -> None:
+    """One SEARCH event per child and per guardian shown, each saying how the search was made (never what was
+    searched for); a search that found nobody leaves one event too."""
+    who = actor(request)
+    details = {"page": "family_find", "by": str(result.by)}
+    if not result.hits:
+        audit_log(actor=who, operation="SEARCH", target_type="family_search", details={**details, "results": 0})
+        return
+    children = [hit.child.child_id for hit in result.hits]
+    guardians = [g.guardian_id for g in result.guardians_shown]
+    audit_log_many(actor=who, operation="SEARCH", target_type="child", target_ids=children, details=details)
+    audit_log_many(actor=who, operation="SEARCH", target_type="guardian", target_ids=guardians, details=details)

@@ -7,11 +7,13 @@ from django.shortcuts import render
 
 from asti.applications.models import ApplicationKind
 from asti.applications.queue import QueueFilters, queue_counts
+from asti.conversations import selectors as conversations
 from asti.core import clock
 from asti.decisions.models import BatchStatus
 from asti.offers.models import OfferRound
 from asti.staff import selectors
 from asti.staff.access import staff_view
+from asti.staff.worklist import worklist_counts
 
 
 @staff_view()
@@ -38,5 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
             if selectors.can_decide(user=user)
             else [],
+            "worklist_counts": worklist_counts(user),
+            "inbox_counts": conversations.inbox_counts(user=user) if conversations.can_use_inbox(user=user) else None,
         },
     )
