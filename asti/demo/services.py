@@ -44,6 +44,7 @@ from asti.applications.validation import ApplicationInput
 from asti.core import clock
 from asti.core.workdays import is_working_day, next_working_day
 from asti.demo import schools as demo_schools
+from asti.demo.conversations import conversations_make
 from asti.identity.selectors import demo_guardians
 from asti.people.models import Child, Custody, Guardian
 from asti.units.models import Provider, School, Unit
@@ -639,4 +640,5 @@ def demo_services(*, seed: int, periods: str, per_kind: int) -> list[str]:
     capacities_set(seed=seed, report=report)
     periods_make(mode=periods, report=report)
     queue_make(seed=seed, per_kind=per_kind, report=report)
+    conversations_make(report=report)
     return report.lines

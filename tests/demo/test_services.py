@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 
 from asti.applications.models import Application, ApplicationEvent, ApplicationPeriod, ApplicationStatus, EventKind
+from asti.conversations.models import AnswerTemplate, AuthorKind, CallNote, Thread, ThreadMessage
+from asti.conversations.services import NEW_MESSAGE_TEMPLATE
 from asti.core import clock
 from asti.demo.generator import generate
 from asti.demo.schools import finnish_genitive, finnish_school_name, swedish_school_name
@@ -230,3 +232,21 @@ def test_the_first_families_of_a_generated_city_have_children_of_every_age(tmp_p
     assert {2025, 2021, 2020, 2019} <= years
     assert any(r["birth_date"].startswith("2025") and not r["current_unit_id"] for r in children)
     assert any(r["birth_date"].startswith("2021") and not r["current_unit_id"] for r in children)
+
+
+@pytest.mark.django_db
+def test_messages_with_the_city_in_both_inboxes_and_a_second_run_changes_nothing(city: None) -> None:
+    output = run()
+    assert "messages with the city: " in output
+    threads = Thread.objects.all()
+    guidance, unit = threads.filter(unit__isnull=True), threads.filter(unit__isnull=False)
+    assert guidance.count() >= 3 and unit.count() >= 1
+    staff_answer = ThreadMessage.objects.filter(author_kind=AuthorKind.STAFF, internal=False).get()
+    assert staff_answer.staff_user is not None and staff_answer.staff_user.get_username() == "demo.planner"
+    assert Message.objects.filter(template_key=NEW_MESSAGE_TEMPLATE).exists()  # the family was told
+    assert guidance.filter(staff_unread=True).count() >= 2 and AnswerTemplate.objects.filter(unit=None).exists()
+    assert CallNote.objects.count() == 1
+    counts = (Thread.objects.count(), ThreadMessage.objects.count(), CallNote.objects.count())
+    again = run()
+    assert "threads already there, left as they are" in again
+    assert (Thread.objects.count(), ThreadMessage.objects.count(), CallNote.objects.count()) == counts
