@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["citizen", "applications", "core", "identity", "staff", "offers", "messaging", "units"]
+APPS = [
+    "citizen",
+    "applications",
+    "core",
+    "identity",
+    "staff",
+    "offers",
+    "messaging",
+    "units",
+    "decisions",
+    "conversations",
+]
 
 
 def _entries(po: Path) -> dict[str, str]:

@@ -284,7 +284,7 @@ def test_the_demo_inbox_replies_through_the_same_path() -> None:
     sanna = Guardian.objects.get(guardian_id="G3")
     url = reverse("messaging:simulated_guardian", args=[sanna.pk])
     mail = SimulatedMessage.objects.get(address=SANNA, direction="out")
-    assert "Reply as the guardian" in staff.get(url).content.decode()
+    assert "Vastaa huoltajana" in staff.get(url).content.decode()  # the staff page, in Finnish
     assert staff.post(url, {"mail": mail.pk, "text": " "}).status_code == 400
     response = staff.post(url, {"mail": mail.pk, "text": "Yes please"})
     assert response.status_code == 302
