@@ -12,6 +12,7 @@ side by side, of a greedy "nearest unit with room" baseline.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import resource
@@ -137,6 +138,120 @@ def synthetic_city(n_children: int, seed: int = 7) -> tuple[list[UnitIn], list[C
         )
         for i in range(n_children)
     ]
+    return units, children
+
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+HELSINKI_AREAS = "helsinki_postal_areas_children_paavo2023.csv"
+
+
+def dense_city(n_children: int, seed: int = 11, spare: float = 1.0) -> tuple[list[UnitIn], list[ChildIn]]:
+    """One municipality scaled up: Helsinki's 84 postal areas (Statistics Finland, Paavo – open data by postal
+    code area, 2023, CC BY 4.0) with their real shares of six-year-olds and their real sizes, holding
+    `n_children` children (the extract; ~86 % of them have a municipal placement and are in the round).
+
+    Generated differently from `synthetic_city` and from the demo generator: homes spread over each postal
+    area's own disc (the city gets denser, not larger), one admission area per postal area (Swedish ones per
+    postal district), units of 14-60 places, capacity set per postal area with short and spare areas side by
+    side, twins and triplets at the Finnish multiple-birth rate (1.4 % of births, 0.02 % triplets), and a
+    current unit among the family's nearest few, where twins sometimes attend different units.
+    """
+    rng = np.random.default_rng(seed)
+    with open(SHARED_DATA / HELSINKI_AREAS, encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["est_age_6"]]
+    share = np.array([float(r["est_age_6"]) for r in rows])
+    share /= share.sum()
+    p_lat = np.array([float(r["lat"]) for r in rows])
+    p_lon = np.array([float(r["lon"]) for r in rows])
+    radius = np.sqrt(np.array([float(r["area_m2"]) for r in rows]) / math.pi)
+    fi_area = [f"FI-{r['postal_code']}" for r in rows]
+    sv_area = [f"SV-{r['postal_code'][:3]}" for r in rows]  # Swedish areas: postal districts
+    m_per_deg_lon = M_PER_DEG_LAT * np.cos(np.radians(p_lat))
+
+    def points(area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r = radius[area] * np.sqrt(rng.random(area.size))
+        a = rng.random(area.size) * 2 * math.pi
+        return p_lat[area] + r * np.sin(a) / M_PER_DEG_LAT, p_lon[area] + r * np.cos(a) / m_per_deg_lon[area]
+
+    # families: births of 1, 2 (1.38 %) or 3 (0.02 %) children
+    n_fam = int(n_children / 1.0142) + 1
+    size = np.ones(n_fam, dtype=int)
+    r = rng.random(n_fam)
+    size[r < 0.0140] = 2
+    size[r < 0.0002] = 3
+    size = size[np.cumsum(size) <= n_children]
+    size = np.concatenate([size, np.ones(n_children - int(size.sum()), dtype=int)])
+    fam_area = rng.choice(len(rows), size=size.size, p=share)
+    fam_lat, fam_lon = points(fam_area)
+    fam_sv = rng.random(size.size) < 0.065
+    fam_of = np.repeat(np.arange(size.size), size)
+
+    # units: each postal area gets units for its own children in both languages, 14-60 places each
+    units: list[UnitIn] = []
+    u_area: list[int] = []
+    for lang_sv in (False, True):
+        kids = np.bincount(fam_area[fam_sv == lang_sv], weights=size[fam_sv == lang_sv], minlength=len(rows))
+        for a in range(len(rows)):
+            need = kids[a] * 0.86 * spare * rng.uniform(0.8, 1.2)  # short and spare areas side by side
+            while need > 0:
+                places = int(rng.integers(14, 61))
+                kind = rng.random()
+                municipal, pre_primary = kind < 0.88, kind < 0.80
+                lat, lon = points(np.array([a]))
+                units.append(
+                    UnitIn(
+                        id=f"D{len(units):05d}",
+                        language="sv" if lang_sv else "fi",
+                        capacity=places if pre_primary else 0,
+                        lat=float(lat[0]),
+                        lon=float(lon[0]),
+                        area_id=(sv_area[a] if lang_sv else fi_area[a]) if municipal else None,
+                        municipal=municipal,
+                        pre_primary=pre_primary,
+                    )
+                )
+                u_area.append(a)
+                if municipal and pre_primary:
+                    need -= places
+    u_lat = np.array([u.lat for u in units])
+    u_lon = np.array([u.lon for u in units])
+    u_sv = np.array([u.language == "sv" for u in units])
+    u_municipal = np.array([u.municipal for u in units])
+
+    # current placement: one of the family's 5 nearest units of its language (14 % none or private: not in the
+    # round); a twin attends another unit than the other in 12 % of families
+    children: list[ChildIn] = []
+    fam_xyz = unit_sphere_xyz(fam_lat, fam_lon)
+    cur_of_fam = np.full((size.size, 3), -1)
+    for lang_sv in (False, True):
+        lu = np.flatnonzero(u_sv == lang_sv)
+        fams = np.flatnonzero(fam_sv == lang_sv)
+        _, near = cKDTree(unit_sphere_xyz(u_lat[lu], u_lon[lu])).query(fam_xyz[fams], k=5)
+        pick = near[np.arange(fams.size), rng.integers(0, 5, fams.size)]
+        cur_of_fam[fams] = lu[pick][:, None]
+        apart = fams[(size[fams] > 1) & (rng.random(fams.size) < 0.12)]
+        other = near[np.searchsorted(fams, apart), rng.integers(0, 5, apart.size)]
+        cur_of_fam[apart, 1] = lu[other]
+    none = rng.random(size.size) < 0.04
+    cur_of_fam[none] = -1
+    for f in range(size.size):
+        for j in range(size[f]):
+            cur = int(cur_of_fam[f, j])
+            if cur < 0 or not u_municipal[cur]:
+                continue  # no municipal placement: applies instead (contract 3.1)
+            a = int(fam_area[f])
+            children.append(
+                ChildIn(
+                    id=f"K{f:06d}{j}",
+                    language="sv" if fam_sv[f] else "fi",
+                    lat=float(fam_lat[f]),
+                    lon=float(fam_lon[f]),
+                    area_id=sv_area[a] if fam_sv[f] else fi_area[a],
+                    current_unit_id=units[cur].id,
+                    guardian_ids=(f"H{f}",),
+                    address_key=f"home-{f}",
+                )
+            )
     return units, children
 
 

@@ -62,6 +62,9 @@ ASTI_PUBLIC_BASE_URL: str = (
 )
 # The municipality whose children get proactive offers (3-digit codes, e.g. 091 Helsinki).
 ASTI_MUNICIPALITY_CODES: list[str] = env("ASTI_MUNICIPALITY_CODES")
+# The allocation's proof may take this long (seconds) after its work-bounded search has chosen the answer; the
+# answer never depends on it, only how much of its optimality is proven (docs/adr/0002).
+ASTI_ALLOCATION_PROOF_SECONDS: float = env.float("ASTI_ALLOCATION_PROOF_SECONDS", default=4.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from asti.audit.services import audit_log
@@ -47,14 +48,22 @@ def _editable_round(round_id: int) -> OfferRound:
     return offer_round
 
 
-def round_allocate(*, round_id: int, actor: str) -> AllocationRun:
-    """Computes the proposals for every eligible child (contract section 3) and stores them."""
+def round_allocate(*, round_id: int, actor: str, proof_seconds: float | None = None) -> AllocationRun:
+    """Computes the proposals for every eligible child (contract section 3) and stores them.
+
+    `proof_seconds` (default: the ASTI_ALLOCATION_PROOF_SECONDS setting) bounds the time spent proving the
+    answer optimal; the answer itself does not depend on it.
+    """
+    if proof_seconds is None:
+        proof_seconds = settings.ASTI_ALLOCATION_PROOF_SECONDS
+    if proof_seconds < 0:
+        raise RoundError("the proof's time budget cannot be negative")
     t0 = time.perf_counter()
     with transaction.atomic():
         offer_round = _editable_round(round_id)
         data = load_round_input(offer_round)
         t1 = time.perf_counter()
-        result = allocate(data.units, data.children, overrides=data.overrides)
+        result = allocate(data.units, data.children, overrides=data.overrides, proof_seconds=proof_seconds)
         t2 = time.perf_counter()
         store_proposals(offer_round, data, result)
         timings = {
@@ -134,7 +143,9 @@ def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[tu
     """Which children would move if these units' capacities changed; the saved round is untouched."""
     offer_round = OfferRound.objects.get(pk=round_id)
     data = load_round_input(offer_round)
-    base = allocate(data.units, data.children, overrides=data.overrides)
+    stored = dict(Proposal.objects.filter(round=offer_round).values_list("child__child_id", "unit__unit_id"))
+    # the round as the planner sees it; solved afresh only before its first allocation
+    base = stored or allocate(data.units, data.children, overrides=data.overrides)
     return what_if(data.units, data.children, base, capacity_changes, overrides=data.overrides)
 
 

@@ -14,7 +14,9 @@ from .candidates import arc_figures, candidate_pairs, merge_arcs
 from .explain import build_proposals, objective_of
 from .model import AllocationResult, ChildIn, UnitIn
 from .prepare import AllocationInputError, Prepared, prepare
-from .solve import SolveStats, max_flow_assignment, solve_arcs
+from .pricing import negative_arcs
+from .repair import ProofClock
+from .solve import Relaxed, SolveStats, max_flow_assignment, relax_arcs, solve_arcs
 from .widen import MAX_QUALITY_ARCS, widen
 
 I64 = npt.NDArray[np.int64]
@@ -31,13 +33,22 @@ def allocate(
     overrides: Mapping[str, str] | None = None,
     k: int = DEFAULT_K,
     area_k: int = DEFAULT_AREA_K,
+    pricing_rounds: int = 0,
+    proof_seconds: float | None = None,
 ) -> AllocationResult:
     """Propose a unit for every child (contract section 3), exactly and deterministically.
 
     `overrides` maps child id -> unit id fixed by a planner; such a child (with its sibling
     group) takes that unit first and the rest is optimised around it. Raises
     AllocationInputError for duplicate ids, negative capacities or impossible overrides.
+
+    The answer depends on the input alone: the searches that choose it are bounded by work
+    counts. `proof_seconds` lets the group repair go on, for at most that long in all, to
+    prove the answer or tighten the gap it states (None: no proof past the work budget).
+    `pricing_rounds`: rounds that also add units beyond the candidates whose reduced cost
+    says they could keep more children or serve more in their own area (module `pricing`).
     """
+    proof: ProofClock | None = None
     t_start = time.perf_counter()
     prep = prepare(units, children, overrides)
     timings = {"prepare": time.perf_counter() - t_start, "candidates": 0.0, "widen": 0.0}
@@ -74,15 +85,23 @@ def allocate(
             widen_rounds += 1
         timings["widen"] += time.perf_counter() - t1
         big = len(arcs) > MAX_QUALITY_ARCS
-        last: SolveStats | None = None
+        relaxed: Relaxed | None = None
         for rnd in range(MAX_WIDEN_ROUNDS + 1):
-            if last is not None:
-                stats.add(last, answer=False)  # replaced by this round's answer
-            chosen, last = solve_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
+            if relaxed is not None:
+                stats.add(relaxed.stats, answer=False)  # replaced by this round's answer
+            # the relaxation decides where to widen; only the last graph's split groups are repaired
+            relaxed = relax_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
+            chosen = relaxed.chosen
             if rnd == MAX_WIDEN_ROUNDS:
                 break
             t1 = time.perf_counter()
-            add_e, add_u, skipped = widen(geo, ents, open_units, residual, chosen, arcs)
+            # split groups get the units with room for them whole once: chasing each round's few new
+            # splits costs a full solve per round (the repair settles them over the final graph)
+            split = relaxed.split if rnd == 0 else None
+            add_e, add_u, skipped = widen(geo, ents, open_units, residual, chosen, arcs, split=split)
+            if not big and rnd < pricing_rounds:  # units beyond the candidates that could keep or serve more
+                neg_e, neg_u = negative_arcs(geo, arcs, relaxed.prices, n_units)
+                add_e, add_u = np.concatenate([add_e, neg_e]), np.concatenate([add_u, neg_u])
             timings["widen"] += time.perf_counter() - t1
             if skipped:
                 stats.exact = False
@@ -98,8 +117,20 @@ def allocate(
                 break
             arcs = merge_arcs(geo, arcs, add_e, add_u, n_units)
             widen_rounds += 1
-        if last is not None:
-            stats.add(last)
+        assert relaxed is not None
+        if proof is None and proof_seconds is not None:
+            proof = ProofClock(proof_seconds)  # one clock for every component's proof
+        chosen, last = relaxed.repaired(proof)
+        # a group the repair left out while a unit could take it: objective 1's rules once more
+        t1 = time.perf_counter()
+        add_e, add_u, _ = widen(geo, ents, open_units, residual, chosen, arcs, quality=False)
+        timings["widen"] += time.perf_counter() - t1
+        if add_e.size:
+            stats.add(last, answer=False)
+            arcs = merge_arcs(geo, arcs, add_e, add_u, n_units)
+            widen_rounds += 1
+            chosen, last = solve_arcs(arcs, geo.ent_size, residual, n_ent, n_units, proof)
+        stats.add(last)
         assigned[ents] = chosen[ents]
 
     t2 = time.perf_counter()
@@ -137,7 +168,7 @@ def allocate(
 def what_if(
     units: Sequence[UnitIn],
     children: Sequence[ChildIn],
-    base: AllocationResult,
+    base: AllocationResult | Mapping[str, str | None],
     capacity_changes: Mapping[str, int],
     overrides: Mapping[str, str] | None = None,
     *,
@@ -146,8 +177,10 @@ def what_if(
 ) -> list[tuple[str, str | None, str | None]]:
     """Children whose proposal changes if the units had the given capacities.
 
-    `capacity_changes` maps unit id -> the NEW capacity (absolute, >= 0). Nothing is
-    modified; returns (child_id, old unit id, new unit id) sorted by child id.
+    `base` is the round as it stands: an allocation result, or the stored proposals as
+    child id -> unit id (so the base round is not solved again). `capacity_changes` maps
+    unit id -> the NEW capacity (absolute, >= 0). Nothing is modified; returns (child_id,
+    old unit id, new unit id) sorted by child id.
     """
     known = {u.id for u in units}
     unknown = sorted(set(capacity_changes) - known)
@@ -155,7 +188,7 @@ def what_if(
         raise AllocationInputError(f"capacity change for unknown unit(s): {', '.join(unknown)}")
     changed = [replace(u, capacity=int(capacity_changes[u.id])) if u.id in capacity_changes else u for u in units]
     new = allocate(changed, children, overrides=overrides, k=k, area_k=area_k)
-    old_by_child = {p.child_id: p.unit_id for p in base.proposals}
+    old_by_child = {p.child_id: p.unit_id for p in base.proposals} if isinstance(base, AllocationResult) else base
     return [
         (p.child_id, old_by_child.get(p.child_id), p.unit_id)
         for p in new.proposals

@@ -106,6 +106,7 @@ class FlowSolution:
     solve_s: float
     stages: int = 1
     potentials_s: float = 0.0
+    stage_a_pi: I64 | None = None  # node potentials of stage A (kept and own-area as one cost), when so solved
 
     def ent_flow(self, comp: Component) -> I64:
         return self.flows[: comp.n_ent]
@@ -234,10 +235,13 @@ def solve_stages(comp: Component, stage_costs: Sequence[I64]) -> FlowSolution:
     solve_s = first.solve_s
     pot_s = 0.0
     free = np.ones(tails.size, dtype=bool)
+    first_pi: I64 | None = None
     for cost in stage_costs[1:]:
         t0 = time.perf_counter()
         idx = np.flatnonzero(free)
         pi = _potentials(tails[idx], heads[idx], caps[idx], costs[idx], flows[idx], n_nodes)
+        if first_pi is None:
+            first_pi = pi
         rc = costs[idx] + pi[tails[idx]] - pi[heads[idx]]
         if (flows[idx][rc > 0] != 0).any() or (flows[idx][rc < 0] != caps[idx][rc < 0]).any():
             raise RuntimeError("stage flow violates complementary slackness")  # pragma: no cover
@@ -264,7 +268,8 @@ def solve_stages(comp: Component, stage_costs: Sequence[I64]) -> FlowSolution:
             raise RuntimeError(f"min-cost flow stage failed: {status!r}")
         flows = flows.copy()
         flows[idx] = np.asarray(smcf.flows(np.arange(idx.size, dtype=np.int64)), dtype=np.int64)
-    return FlowSolution(tails, heads, caps, costs, flows, total_flow, solve_s, len(stage_costs), pot_s)
+    stage_a_pi = first_pi if len(stage_costs) == 2 else None
+    return FlowSolution(tails, heads, caps, costs, flows, total_flow, solve_s, len(stage_costs), pot_s, stage_a_pi)
 
 
 def split_entities(comp: Component, sol: FlowSolution) -> I64:

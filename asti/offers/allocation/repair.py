@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +89,22 @@ Key = tuple[int, int, int, int]  # (-placed, -kept, -in_area, distance): smaller
 _Node = tuple[dict[int, int], frozenset[int]]  # pinned group -> arc, closed arcs
 
 
+class ProofClock:
+    """The wall-clock budget of the proof (`allocate(proof_seconds=...)`).
+
+    The answer never depends on it: the search that may change the answer is bounded by
+    work counts (node solves, piece work). Past that, the same search may go on to prove
+    the answer or tighten its gap until the clock runs out; a better solution it meets
+    then only lowers the bound, it does not replace the answer.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
 @dataclass
 class RepairResult:
     choice: I64  # local arc per entity, -1 = unplaced
@@ -110,7 +127,7 @@ class _Penalties:
     flow_choice: I64  # the node flow's arc per entity that is whole on one arc, else -1
 
 
-def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
+def repair(comp: Component, w: Weights, sol: FlowSolution, proof: ProofClock | None = None) -> RepairResult:
     """An integer solution from the component's lexicographically optimal flow `sol`."""
     split = split_entities(comp, sol)
     mips = 0
@@ -125,7 +142,7 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
     local = local_repair(comp, w, sol)
     mips += int(split.size)
     if w.unit_cost is None:
-        return _repair_tiers(comp, w, sol, local, mips)
+        return _repair_tiers(comp, w, sol, local, mips, proof)
     if n_arcs > BNB_MAX_ARCS:
         root_bound = _lex_bound(comp, w, sol)
         if _key(comp, w, local) <= root_bound:  # it meets the relaxation's bound: optimal
@@ -135,7 +152,8 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
             f"{split.size} sibling groups settled locally in a component of {n_arcs} arcs: not proven optimal ({gap})"
         )
         return RepairResult(local, False, mips, 0, local_note)
-    best, exhausted, used, solves, lower = _branch_and_bound(comp, w, sol, local, max(8, min(400, NODE_WORK // n_arcs)))
+    budget = max(8, min(400, NODE_WORK // n_arcs))
+    best, exhausted, used, solves, lower = _branch_and_bound(comp, w, sol, local, budget, proof=proof)
     note = None
     if not exhausted:
         gap = gap_to_bound(_key(comp, w, best), lower)
@@ -143,7 +161,9 @@ def repair(comp: Component, w: Weights, sol: FlowSolution) -> RepairResult:
     return RepairResult(best, exhausted, mips + used, solves, note)
 
 
-def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mips: int) -> RepairResult:
+def _repair_tiers(
+    comp: Component, w: Weights, sol: FlowSolution, local: I64, mips: int, proof: ProofClock | None = None
+) -> RepairResult:
     """Split groups of a component whose combined cost does not fit int64: objectives 1-3 are
     proven by the branch-and-bound on the stage-A cost alone (`stage_a_weights`, no distance);
     the distance tier is bounded by the root relaxation when the answer meets its tiers 1-3.
@@ -168,7 +188,7 @@ def _repair_tiers(comp: Component, w: Weights, sol: FlowSolution, local: I64, mi
         return RepairResult(local, False, mips, 0, note)
     sol_a = sol.with_costs(comp, wa.combined())
     budget = max(STAGE_A_MIN_SOLVES, min(400, NODE_WORK // n_arcs))
-    best, proven, used, solves, lower = _branch_and_bound(comp, wa, sol_a, local, budget, certify=False)
+    best, proven, used, solves, lower = _branch_and_bound(comp, wa, sol_a, local, budget, certify=False, proof=proof)
     if best is not local:
         best = _polish(comp, w, wa, best)
     key = _key(comp, w, best)
@@ -436,7 +456,14 @@ def gap_to_bound(key: Key, bound: Key) -> str:
 
 
 def _branch_and_bound(
-    comp: Component, w: Weights, sol: FlowSolution, incumbent: I64, max_solves: int, *, certify: bool = True
+    comp: Component,
+    w: Weights,
+    sol: FlowSolution,
+    incumbent: I64,
+    max_solves: int,
+    *,
+    certify: bool = True,
+    proof: ProofClock | None = None,
 ) -> tuple[I64, bool, int, int, Key]:
     """Best-first 0-1 branch-and-bound over split groups; (best, proven, MIP rounds, flow
     solves, lower bound on every integer solution's key).
@@ -444,8 +471,19 @@ def _branch_and_bound(
     A node is the relaxation with some groups pinned to an arc and some arcs closed. It
     branches on one arc a of a split group g: "g takes a" (pinned) or "g does not take a"
     (a closed); every integer solution of the node lies in exactly one child.
+
+    The answer is the best solution found within `max_solves` node solves (deterministic).
+    With a `proof` clock the search then goes on, to prove that answer or tighten its gap,
+    until the clock runs out: what it finds after the budget only prunes and bounds.
     """
     counter = solves = mips = 0
+
+    def answering() -> bool:
+        return solves < max_solves
+
+    def out_of_work() -> bool:
+        return not answering() and (proof is None or proof.expired())
+
     warm: _WarmStart | None = None
     if sol.max_flow == int(comp.size.sum()):
         try:
@@ -457,17 +495,19 @@ def _branch_and_bound(
     heap: list[tuple[Key, int, int, _Node, tuple[FlowSolution, I64 | None]]] = [
         (_lex_bound(comp, w, sol), 0, 0, root, (sol, None))
     ]
-    best_key: Key = _key(comp, w, incumbent)
+    best_key: Key = _key(comp, w, incumbent)  # the best solution known (prunes the search)
     best_choice = incumbent
+    answer, answer_key = incumbent, best_key  # the best found within the work budget
     exhausted = True
     lower = best_key
     while heap:
         bound, depth, _, (pins, closed), (node_sol, node_pi) = heapq.heappop(heap)
         if bound >= best_key:
             break
-        if solves >= max_solves:
+        if out_of_work():
             exhausted = False
             break
+        stop = None if answering() else proof.expired if proof is not None else None
         node, pin_cost, pin_placed = _apply_pins(comp, w, pins, closed)
         split = split_entities(node, node_sol)
         choice: I64 | None = None
@@ -479,7 +519,7 @@ def _branch_and_bound(
             cutoff = None  # the incumbent's penalty at this node, when it places as many
             if -best_key[0] == pin_placed + node_sol.max_flow:
                 cutoff = _cost(comp, w, best_choice) - pin_cost - pen.cost_star
-            choice, used, ruled_out = _certify(node, w, pen, node_sol.max_flow, cutoff)
+            choice, used, ruled_out = _certify(node, w, pen, node_sol.max_flow, cutoff, stop)
             mips += used
             if ruled_out:
                 continue
@@ -492,10 +532,12 @@ def _branch_and_bound(
             key = _key(comp, w, choice)
             if key < best_key:
                 best_key, best_choice = key, choice
+                if answering():
+                    answer, answer_key = choice, key
             continue
         arc = _branch_arc(node, node_sol, g)
         for child_node in (({**pins, g: arc}, closed), (pins, closed | {arc})):
-            if solves >= max_solves:
+            if out_of_work():
                 exhausted = False
                 break
             child, _, _ = _apply_pins(comp, w, *child_node)
@@ -512,8 +554,8 @@ def _branch_and_bound(
             break
     if not exhausted:  # every integer solution not yet ruled out lies under an open node
         lower = min([bound] + [entry[0] for entry in heap])
-        exhausted = lower >= best_key  # the incumbent meets that bound: optimal all the same
-    return best_choice, exhausted, mips, solves, min(lower, best_key)
+    lower = min(lower, best_key)  # a solution found past the work budget only bounds the answer
+    return answer, lower >= answer_key, mips, solves, lower
 
 
 def _branch_arc(node: Component, sol: FlowSolution, g: int) -> int:
@@ -675,7 +717,12 @@ def _penalties(node: Component, sol: FlowSolution, split: I64, pi: I64 | None = 
 
 
 def _certify(
-    node: Component, w: Weights, pen: _Penalties, f_total: int, cutoff: int | None = None
+    node: Component,
+    w: Weights,
+    pen: _Penalties,
+    f_total: int,
+    cutoff: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[I64 | None, int, bool]:
     """(the node's exact optimum or None, restricted solves, ruled out).
 
@@ -699,7 +746,9 @@ def _certify(
             return None, used, False
         allowed_arc = pen.p_arc <= tau
         allowed_unp = pen.p_unplaced <= tau
-        outcome = _restricted(node, w, pen, allowed_arc, allowed_unp, tau, f_total, top + 1)
+        if stop is not None and stop():
+            return None, used, False
+        outcome = _restricted(node, w, pen, allowed_arc, allowed_unp, tau, f_total, top + 1, stop)
         if isinstance(outcome, str) and outcome != "cutoff":
             return None, used, False
         used += 1
@@ -732,12 +781,13 @@ def _restricted(
     tau: int,
     f_total: int,
     limit: int = BIG,
+    stop: Callable[[], bool] | None = None,
 ) -> I64 | str | None:
     """Solve the restricted problem: a choice, None (infeasible), 'cutoff' (every solution
     has a penalty of at least `limit`; checked only when everyone is placed) or 'too_big'
     (too many variables, or the MIP solver failed: the caller branches instead)."""
     if f_total == int(comp.size.sum()):
-        return _restricted_pieces(comp, pen, allowed_arc, tau, limit)
+        return _restricted_pieces(comp, pen, allowed_arc, tau, limit, stop)
     n_opts = np.bincount(comp.arc_ent[allowed_arc], minlength=comp.n_ent) + allowed_unp
     if (n_opts == 0).any():
         return None
@@ -787,7 +837,12 @@ def _restricted(
 
 
 def _restricted_pieces(
-    comp: Component, pen: _Penalties, allowed_arc: npt.NDArray[np.bool_], tau: int, limit: int = BIG
+    comp: Component,
+    pen: _Penalties,
+    allowed_arc: npt.NDArray[np.bool_],
+    tau: int,
+    limit: int = BIG,
+    stop: Callable[[], bool] | None = None,
 ) -> I64 | str | None:
     """The restricted problem when everyone is placed, solved piece by piece with flows.
 
@@ -834,7 +889,7 @@ def _restricted_pieces(
     work = spent = 0
     for piece in np.unique(label[pen.split]).tolist():
         arcs = var[piece_of_var == piece]
-        out = _piece_optimum(comp, pen, arcs, locked, fixed_load, PIECE_WORK - work, limit - spent)
+        out = _piece_optimum(comp, pen, arcs, locked, fixed_load, PIECE_WORK - work, limit - spent, stop)
         if out is None or isinstance(out, str):
             return out
         picked, penalty, used = out
@@ -852,6 +907,7 @@ def _piece_optimum(
     fixed_load: I64,
     budget: int,
     limit: int = BIG,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[I64, int, int] | str | None:
     """(the arc each entity of one piece takes, its penalty, work spent) at least penalty;
     None when the piece has no solution, 'too_big' past `budget` (arcs x flow solves),
@@ -924,7 +980,7 @@ def _piece_optimum(
         avoid = open_arc.copy()
         avoid[a] = False
         for child in (take, avoid):
-            if work + n_a > budget:
+            if work + n_a > budget or (stop is not None and stop()):
                 return "too_big"
             out = solve(child)
             work += n_a

@@ -12,8 +12,17 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .candidates import Arcs
-from .flow import Component, choice_from_flow, choose_weights, solve_lexicographic, split_entities
-from .repair import repair
+from .flow import (
+    Component,
+    FlowSolution,
+    Weights,
+    choice_from_flow,
+    choose_weights,
+    solve_lexicographic,
+    split_entities,
+)
+from .pricing import Prices
+from .repair import ProofClock, repair
 
 I64 = npt.NDArray[np.int64]
 
@@ -54,15 +63,52 @@ class SolveStats:
         self.notes.extend(other.notes)
 
 
-def solve_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int) -> tuple[I64, SolveStats]:
+@dataclass
+class Relaxed:
+    """A language's candidate graph solved as the flow relaxation, its groups not yet repaired.
+
+    `chosen` is the relaxation's unit per entity (-1 = unplaced; a split group counts under the
+    unit holding most of it): enough to decide where to widen the candidates. `repaired()` runs
+    the exact group repair, which only the last round's graph needs.
+    """
+
+    chosen: I64
+    stats: SolveStats
+    split: I64  # global ids of the entities the relaxation split
+    parts: list[tuple[Component, Weights, FlowSolution, I64, I64]]  # component, weights, flow, ents, units
+    prices: list[Prices] = field(default_factory=list)  # stage-A potentials per component, for pricing
+
+    def repaired(self, proof: ProofClock | None = None) -> tuple[I64, SolveStats]:
+        chosen = self.chosen.copy()
+        stats = self.stats
+        for comp, w, sol, ents, units in self.parts:
+            choice = repair_component(comp, w, sol, stats, proof)
+            members = ents
+            chosen[members] = -1
+            placed = choice >= 0
+            chosen[members[placed]] = units[comp.arc_unit[choice[placed]]]
+        self.parts = []
+        return chosen, stats
+
+
+def solve_arcs(
+    arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int, proof: ProofClock | None = None
+) -> tuple[I64, SolveStats]:
     """Chosen global unit per entity (-1 = unplaced) for arcs over global entity/unit ids.
 
     `ent_size` / `unit_cap` are indexed by global ids; entities without arcs stay unplaced.
     """
+    return relax_arcs(arcs, ent_size, unit_cap, n_ent, n_unit).repaired(proof)
+
+
+def relax_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int) -> Relaxed:
+    """The flow relaxation of every connected component of the graph; groups split by it are
+    repaired later (`Relaxed.repaired`)."""
     stats = SolveStats(arcs=len(arcs))
     assigned = np.full(n_ent, -1, dtype=np.int64)
+    out = Relaxed(assigned, stats, np.zeros(0, dtype=np.int64), [])
     if len(arcs) == 0:
-        return assigned, stats
+        return out
     t0 = time.perf_counter()
     ents, ent_local = np.unique(arcs.ent, return_inverse=True)
     units, unit_local = np.unique(arcs.unit, return_inverse=True)
@@ -92,29 +138,51 @@ def solve_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int
             dist=arcs.dist[sel],
         )
         stats.build_s += time.perf_counter() - t1
-        choice, c_stats = solve_component(comp)
-        stats.add(c_stats)
+        w, sol = relax_component(comp, stats)
+        if sol.stage_a_pi is not None:
+            pi = sol.stage_a_pi
+            out.prices.append(
+                Prices(ents[c_ents], units[c_units], pi[2 : 2 + comp.n_ent], pi[2 + comp.n_ent :][: comp.n_unit], w.lcm)
+            )
+        choice = most_flow(comp, sol)
         placed = choice >= 0
         assigned[ents[c_ents[placed]]] = units[c_units[comp.arc_unit[choice[placed]]]]
-    return assigned, stats
+        split = split_entities(comp, sol)
+        if split.size:
+            out.parts.append((comp, w, sol, ents[c_ents], units[c_units]))
+            out.split = np.concatenate([out.split, ents[c_ents[split]]])
+    return out
 
 
 def solve_component(comp: Component) -> tuple[I64, SolveStats]:
     """Chosen local arc per entity (-1 = unplaced) for one connected component."""
     stats = SolveStats()
+    w, sol = relax_component(comp, stats)
+    return repair_component(comp, w, sol, stats), stats
+
+
+def relax_component(comp: Component, stats: SolveStats) -> tuple[Weights, FlowSolution]:
+    """The component's lexicographically optimal flow (the relaxation)."""
     t0 = time.perf_counter()
     w = choose_weights(comp)
     stats.build_s += time.perf_counter() - t0
     sol = solve_lexicographic(comp, w)
-    stats.flow_stages = sol.stages
+    stats.flow_stages = max(stats.flow_stages, sol.stages)
     stats.solve_s += sol.solve_s
     stats.potentials_s += sol.potentials_s
+    return w, sol
+
+
+def repair_component(
+    comp: Component, w: Weights, sol: FlowSolution, stats: SolveStats, proof: ProofClock | None = None
+) -> I64:
+    """Local arc per entity (-1 = unplaced): the flow's, its split groups repaired exactly."""
     split = split_entities(comp, sol)
     if split.size == 0:
-        return choice_from_flow(comp, sol), stats
+        return choice_from_flow(comp, sol)
     t1 = time.perf_counter()
     stats.split_groups += int(split.size)
-    result = repair(comp, w, sol)
+    result = repair(comp, w, sol, proof)
     stats.mip_rounds += result.mip_solves
     stats.extra_flow_solves += result.extra_flow_solves
     stats.exact = stats.exact and result.exact
@@ -123,7 +191,18 @@ def solve_component(comp: Component) -> tuple[I64, SolveStats]:
     if result.note:
         stats.notes.append(result.note)
     stats.repair_s += time.perf_counter() - t1
-    return result.choice, stats
+    return result.choice
+
+
+def most_flow(comp: Component, sol: FlowSolution) -> I64:
+    """Local arc per entity holding most of its flow (lowest arc on ties), -1 without flow."""
+    af = sol.arc_flow(comp)
+    used = np.flatnonzero(af > 0)
+    choice = np.full(comp.n_ent, -1, dtype=np.int64)
+    order = used[np.lexsort((used, -af[used], comp.arc_ent[used]))]
+    _, first = np.unique(comp.arc_ent[order], return_index=True)
+    choice[comp.arc_ent[order[first]]] = order[first]
+    return choice
 
 
 def max_flow_assignment(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int) -> I64:

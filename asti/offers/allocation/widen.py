@@ -6,8 +6,11 @@ as new arcs to every entity that could use them directly:
 (a) an unplaced entity gets its nearest units with room for its whole group (up to 64);
 (b) an entity not placed in its own area gets the units of its own area that have room;
 (c) an entity kept in its current unit outside its area gets the nearer units with room;
-(d) an unplaced group gets every unit big enough for it, and every entity of the language
-    gets the units with room, so that others can move (or stay out) to make room in one place.
+(d) an unplaced group that (a) has already given all its arcs gets every unit big enough for
+    it, and every entity of the language gets the units with room, so that others can move (or
+    stay out) to make room in one place. Waiting for (a) matters: (d) adds entities x units
+    with room arcs (millions in a dense city short of places), while a group that (a) can
+    place needs none of them.
 
 The caller solves again while this adds arcs (a few rounds at most). (a) and (d) ensure that
 no child stays unplaced because of the candidate limit while a unit of its language has
@@ -34,11 +37,21 @@ MAX_QUALITY_ARCS = 1_500_000
 
 
 def widen(
-    geo: Geometry, ents: I64, open_units: I64, residual: I64, chosen: I64, arcs: Arcs, *, quality: bool = True
+    geo: Geometry,
+    ents: I64,
+    open_units: I64,
+    residual: I64,
+    chosen: I64,
+    arcs: Arcs,
+    *,
+    quality: bool = True,
+    split: I64 | None = None,
 ) -> tuple[I64, I64, bool]:
     """New (entity, unit) pairs to add, and whether a fragmentation widening was skipped.
 
-    `quality=False` runs only (a) and (d), the rules for objective 1.
+    `quality=False` runs only (a) and (d), the rules for objective 1. `split`: groups that
+    the relaxation split over units (counted where most of them are); they get (a)'s arcs as
+    if unplaced, so that the group repair has the units with room for them whole.
     """
     n_units = int(geo.u_area.size)
     size = geo.ent_size
@@ -57,15 +70,23 @@ def widen(
     skipped = False
 
     unplaced = ents[chosen[ents] < 0]
-    for s in np.unique(size[unplaced]).tolist():
+    loose = np.union1d(unplaced, np.zeros(0, dtype=np.int64) if split is None else split)
+    known = arcs.ent * n_units + arcs.unit  # ascending: arcs are sorted by (ent, unit)
+    for s in np.unique(size[loose]).tolist():
         fit = with_room[room[with_room] >= s]
-        group = unplaced[size[unplaced] == s]
+        group = loose[size[loose] == s]
         if fit.size:  # (a)
             kk = min(NEAREST_WITH_ROOM, int(fit.size))
             _, nn = cKDTree(geo.u_xyz[fit]).query(geo.c_xyz[geo.ent_idx[geo.ent_ptr[group]]], k=kk)
-            parts_e.append(np.repeat(group, kk))
-            parts_u.append(fit[np.asarray(nn, dtype=np.int64).reshape(group.size, kk).ravel()])
-        if s > 1:  # (d) a group may fit in a unit once others move out or stay out
+            a_e = np.repeat(group, kk)
+            a_u = fit[np.asarray(nn, dtype=np.int64).reshape(group.size, kk).ravel()]
+            parts_e.append(a_e)
+            parts_u.append(a_u)
+            # (d) only for groups that (a) has already widened to the full: a fresh (a) arc is tried first
+            fresh_a = ~np.isin(a_e * n_units + a_u, known)
+            group = np.setdiff1d(group, a_e[fresh_a])
+        group = np.intersect1d(group, unplaced)
+        if s > 1 and group.size:  # (d) a group may fit in a unit once others move out or stay out
             big = open_units[residual[open_units] >= s]
             if ents.size * with_room.size + group.size * big.size > MAX_FRAGMENT_ARCS:
                 skipped = True
@@ -115,7 +136,7 @@ def widen(
     if e_new.size == 0:
         return empty, empty, skipped
     key = np.unique(e_new * n_units + u_new)
-    fresh = key[~np.isin(key, arcs.ent * n_units + arcs.unit)]
+    fresh = key[~np.isin(key, known)]
     return fresh // n_units, fresh % n_units, skipped
 
 

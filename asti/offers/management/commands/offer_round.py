@@ -22,6 +22,12 @@ class Command(BaseCommand):
         allocate = sub.add_parser("allocate", help="compute the proposals for every eligible child")
         allocate.add_argument("round_id", type=int)
         allocate.add_argument("--export", type=Path, help="write the proposals CSV here")
+        allocate.add_argument(
+            "--proof-seconds",
+            type=float,
+            help="time the proof of optimality may take after the answer is chosen "
+            "(default: ASTI_ALLOCATION_PROOF_SECONDS; the answer does not depend on it)",
+        )
         send = sub.add_parser("send", help="queue the offers to guardians (the worker sends them)")
         send.add_argument("round_id", type=int)
         tick = sub.add_parser("tick", help="reminders before the deadline and the no-answer policy after it")
@@ -42,8 +48,10 @@ class Command(BaseCommand):
         self.stdout.write(f"created {offer_round} for children born in {offer_round.cohort_birth_year}")
         self.stdout.write(str(offer_round.pk))
 
-    def _allocate(self, *, actor: str, round_id: int, export: Path | None, **_: Any) -> None:
-        run = services.round_allocate(round_id=round_id, actor=actor)
+    def _allocate(
+        self, *, actor: str, round_id: int, export: Path | None, proof_seconds: float | None, **_: Any
+    ) -> None:
+        run = services.round_allocate(round_id=round_id, actor=actor, proof_seconds=proof_seconds)
         placed, kept, in_area, distance = run.result.objective
         eligible = len(run.result.proposals)
         self.stdout.write(
