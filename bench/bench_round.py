@@ -1,9 +1,10 @@
 """End-to-end allocation benchmark: `offer_round allocate` on PostgreSQL (load, solve, store, export).
 
-Builds a demo extract of N children (default: a Helsinki-sized city, then a 50,000-child national one),
-imports it into a fresh database, creates the round and times the allocation as the command runs it, then
-once more (a planner re-running the round replaces every proposal; the export must come out the same).
-Usage: .venv/bin/python bench/bench_round.py [--children 6600,50000] [--database-url URL]
+Builds a demo extract of N children (default: a Helsinki-sized city, then a 50,000-child national one, then
+Helsinki alone scaled up to 50,000 children: one dense municipality), imports it into a fresh database, creates
+the round and times the allocation as the command runs it, then once more (a planner re-running the round
+replaces every proposal; the export must come out the same).
+Usage: .venv/bin/python bench/bench_round.py [--children 6600,50000] [--dense 50000] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ def manage(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def one(children: int, url: str, tmp: Path) -> None:
-    extract = tmp / f"extract-{children}"
+def one(children: int, url: str, tmp: Path, scale: str = "auto") -> None:
+    extract = tmp / f"extract-{children}-{scale}"
     env = dict(os.environ, ASTI_ENV="test", DATABASE_URL=url, LOG_LEVEL="WARNING")
     year = time.localtime().tm_year + 1
     out = manage("generate_demo_city", str(extract), "--children", str(children), "--seed", "7", "--year", str(year),
-                 env=env)  # fmt: skip
+                 "--scale", scale, env=env)  # fmt: skip
     codes = next((line.split("=", 1)[1] for line in out.splitlines() if "ASTI_MUNICIPALITY_CODES=" in line), "091")
     env["ASTI_MUNICIPALITY_CODES"] = codes
     fresh_postgres_database(url)
@@ -50,7 +51,7 @@ def one(children: int, url: str, tmp: Path) -> None:
     summary = next(line for line in out.splitlines() if line.startswith("eligible"))
     proof = next(line for line in out.splitlines() if "proven optimal" in line)
     inside = timings["load"] + timings["allocate"] + timings["store"]
-    print(f"{children:,d} children: {summary}")
+    print(f"{children:,d} children{' (one dense municipality)' if scale == 'city' else ''}: {summary}")
     print(f"  {proof}")
     print(
         f"  allocate command {command:.2f} s (with Python and Django start); load {timings['load']:.2f} s, "
@@ -69,11 +70,14 @@ def one(children: int, url: str, tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--children", default="6600,50000")
+    parser.add_argument("--dense", default="50000", help="children of one municipality scaled up (comma-separated)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="asti-round-") as tmp:
         for n in (int(x) for x in args.children.split(",") if x):
             one(n, args.database_url, Path(tmp))
+        for n in (int(x) for x in args.dense.split(",") if x):
+            one(n, args.database_url, Path(tmp), scale="city")
 
 
 if __name__ == "__main__":

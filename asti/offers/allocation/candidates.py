@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from .arrays import in_sorted, unique_keys
 from .geo import haversine_m
 
 I64 = npt.NDArray[np.int64]
@@ -139,7 +140,7 @@ def _own_area_pairs(geo: Geometry, ent_of_member: I64, child: I64, open_units: I
 
 
 def unique_pairs(ent: I64, unit: I64, n_units: int) -> tuple[I64, I64]:
-    key = np.unique(ent.astype(np.int64) * np.int64(n_units) + unit.astype(np.int64))
+    key = unique_keys(ent.astype(np.int64) * np.int64(n_units) + unit.astype(np.int64))
     return key // n_units, key % n_units
 
 
@@ -168,7 +169,7 @@ def merge_arcs(geo: Geometry, old: Arcs, ent: I64, unit: I64, n_units: int) -> A
     e, u = unique_pairs(np.concatenate([old.ent, ent]), np.concatenate([old.unit, unit]), n_units)
     old_key = old.ent * n_units + old.unit
     new_key = e * n_units + u
-    fresh = ~np.isin(new_key, old_key)
+    fresh = ~in_sorted(new_key, old_key)  # old arcs are sorted by (entity, unit)
     if not fresh.any():
         return old
     add = arc_figures(geo, e[fresh], u[fresh])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import in_sorted, unique_keys
 from .candidates import Arcs, Geometry, arc_figures
 
 I64 = npt.NDArray[np.int64]
@@ -64,8 +65,8 @@ def negative_arcs(geo: Geometry, arcs: Arcs, prices: list[Prices], n_units: int)
         offs = np.arange(int(cnt.sum()), dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
         pe = np.concatenate([np.repeat(np.arange(p.ents.size, dtype=np.int64), m), rep])
         pu = np.concatenate([np.tile(best_all, p.ents.size), by_area[lo[rep] + offs]])
-        key = np.unique(p.ents[pe] * n_units + p.units[pu])
-        fresh = key[~np.isin(key, known)]
+        key = unique_keys(p.ents[pe] * n_units + p.units[pu])
+        fresh = key[~in_sorted(key, known)]
         if fresh.size == 0:
             continue
         g_e, g_u = fresh // n_units, fresh % n_units

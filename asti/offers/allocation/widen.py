@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from .arrays import in_sorted, unique_keys
 from .candidates import Arcs, Geometry, member_children
 from .geo import chord_for_metres, haversine_m
 
@@ -83,7 +84,7 @@ def widen(
             parts_e.append(a_e)
             parts_u.append(a_u)
             # (d) only for groups that (a) has already widened to the full: a fresh (a) arc is tried first
-            fresh_a = ~np.isin(a_e * n_units + a_u, known)
+            fresh_a = ~in_sorted(a_e * n_units + a_u, known)
             group = np.setdiff1d(group, a_e[fresh_a])
         group = np.intersect1d(group, unplaced)
         if s > 1 and group.size:  # (d) a group may fit in a unit once others move out or stay out
@@ -135,8 +136,8 @@ def widen(
     u_new = np.concatenate([u_new[ok], *frag_u])
     if e_new.size == 0:
         return empty, empty, skipped
-    key = np.unique(e_new * n_units + u_new)
-    fresh = key[~np.isin(key, known)]
+    key = unique_keys(e_new * n_units + u_new)
+    fresh = key[~in_sorted(key, known)]
     return fresh // n_units, fresh % n_units, skipped
 
 
