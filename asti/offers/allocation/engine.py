@@ -94,7 +94,7 @@ def allocate(
             if relaxed is not None:
                 stats.add(relaxed.stats, answer=False)  # replaced by this round's answer
             # the relaxation decides where to widen; only the last graph's split groups are repaired
-            relaxed = relax_arcs(arcs, geo.ent_size, residual, n_ent, n_units)
+            relaxed = relax_arcs(arcs, geo.ent_size, residual, n_ent, n_units, prices=rnd < pricing_rounds)
             chosen = relaxed.chosen
             if rnd == quality_rounds:
                 break

@@ -101,9 +101,10 @@ def solve_arcs(
     return relax_arcs(arcs, ent_size, unit_cap, n_ent, n_unit).repaired(proof)
 
 
-def relax_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int) -> Relaxed:
+def relax_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int, *, prices: bool = False) -> Relaxed:
     """The flow relaxation of every connected component of the graph; groups split by it are
-    repaired later (`Relaxed.repaired`)."""
+    repaired later (`Relaxed.repaired`). With `prices`, each component's stage-A potentials are
+    kept for pricing (`Relaxed.prices`)."""
     stats = SolveStats(arcs=len(arcs))
     assigned = np.full(n_ent, -1, dtype=np.int64)
     out = Relaxed(assigned, stats, np.zeros(0, dtype=np.int64), [])
@@ -138,7 +139,7 @@ def relax_arcs(arcs: Arcs, ent_size: I64, unit_cap: I64, n_ent: int, n_unit: int
             dist=arcs.dist[sel],
         )
         stats.build_s += time.perf_counter() - t1
-        w, sol = relax_component(comp, stats)
+        w, sol = relax_component(comp, stats, prices=prices)
         if sol.stage_a_pi is not None:
             pi = sol.stage_a_pi
             out.prices.append(
@@ -161,12 +162,13 @@ def solve_component(comp: Component) -> tuple[I64, SolveStats]:
     return repair_component(comp, w, sol, stats), stats
 
 
-def relax_component(comp: Component, stats: SolveStats) -> tuple[Weights, FlowSolution]:
-    """The component's lexicographically optimal flow (the relaxation)."""
+def relax_component(comp: Component, stats: SolveStats, *, prices: bool = False) -> tuple[Weights, FlowSolution]:
+    """The component's lexicographically optimal flow (the relaxation); with `prices`, stage A is
+    solved as one cost so that its potentials can price units beyond the candidates."""
     t0 = time.perf_counter()
     w = choose_weights(comp)
     stats.build_s += time.perf_counter() - t0
-    sol = solve_lexicographic(comp, w)
+    sol = solve_lexicographic(comp, w, split_stage_a=not prices)
     stats.flow_stages = max(stats.flow_stages, sol.stages)
     stats.solve_s += sol.solve_s
     stats.potentials_s += sol.potentials_s
