@@ -106,6 +106,27 @@ def test_what_if_reports_moves_without_touching_the_saved_round(round_id: int) -
     assert Unit.objects.get(unit_id="PK-SORNAINEN").pre_primary_capacity == 4
 
 
+def test_what_if_starts_from_the_stored_round(round_id: int) -> None:
+    """The what-if's base is the round as stored (not solved again): a child whose stored unit differs
+    from what a fresh solve gives shows up as a move even without any capacity change."""
+    assert services.round_what_if(round_id=round_id, capacity_changes={}) == []  # before the first allocation
+    services.round_allocate(round_id=round_id, actor="t")
+    assert services.round_what_if(round_id=round_id, capacity_changes={}) == []
+    stored = Proposal.objects.get(round_id=round_id, child__child_id="C1")
+    fresh_unit = stored.unit.unit_id
+    other = Unit.objects.exclude(unit_id=fresh_unit).filter(language="fi", pre_primary=True).first()
+    Proposal.objects.filter(pk=stored.pk).update(unit=other)
+    assert services.round_what_if(round_id=round_id, capacity_changes={}) == [("C1", other.unit_id, fresh_unit)]
+
+
+def test_proof_seconds_cannot_be_negative(round_id: int) -> None:
+    with pytest.raises(CommandError, match="cannot be negative"):
+        call_command("offer_round", "allocate", str(round_id), "--proof-seconds", "-1", stdout=StringIO())
+    out = StringIO()
+    call_command("offer_round", "allocate", str(round_id), "--proof-seconds", "0", stdout=out)
+    assert "proven optimal" in out.getvalue()
+
+
 def test_unknown_round_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match="no round with id 999"):
         call_command("offer_round", "allocate", "999", stdout=StringIO())
