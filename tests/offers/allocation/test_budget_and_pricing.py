@@ -35,9 +35,7 @@ def test_the_answer_does_not_depend_on_the_proof_clock(seed: int) -> None:
         assert timed.exact or not without.exact or seconds == 0.0
 
 
-def _one_language_city(
-    n_units: int, room: int, twins_at: tuple[float, float]
-) -> tuple[list[UnitIn], list[ChildIn]]:
+def _one_language_city(n_units: int, room: int, twins_at: tuple[float, float]) -> tuple[list[UnitIn], list[ChildIn]]:
     """A row of full one-place units and, far away, one unit with room; a pair of twins near the row."""
     units = [UnitIn(f"U{i:02d}", "fi", 1, 60.20, 24.90 + i * 0.002, "A", True, True) for i in range(n_units)]
     units.append(UnitIn("FAR", "fi", room, 60.40, 25.40, "B", True, True))
