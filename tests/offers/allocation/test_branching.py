@@ -9,9 +9,23 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-import asti.offers.allocation.repair as repair
 from asti.offers.allocation import allocate
-from asti.offers.allocation.flow import Component, Weights, choose_weights, solve_flow, solve_lexicographic
+from asti.offers.allocation.flow import (
+    Component,
+    Weights,
+    choose_weights,
+    solve_flow,
+    solve_lexicographic,
+    split_entities,
+)
+from asti.offers.allocation.repair import certificate
+from asti.offers.allocation.repair.branching import branch_and_bound
+from asti.offers.allocation.repair.certificate import certify
+from asti.offers.allocation.repair.keys import lex_bound, node_bound, solution_cost, solution_key
+from asti.offers.allocation.repair.local import local_repair
+from asti.offers.allocation.repair.nodes import apply_pins, tier_culprit
+from asti.offers.allocation.repair.penalties import penalties
+from asti.offers.allocation.repair.warm import WarmStart
 
 from . import brute_force, random_instance
 from .test_sequential import random_component
@@ -49,7 +63,7 @@ def _best_key(comp: Component, w: Weights, pins: dict[int, int], closed: frozens
         load = np.bincount(comp.arc_unit[used], weights=comp.size[comp.arc_ent[used]], minlength=comp.n_unit)
         if (load > comp.cap).any():
             continue
-        key = repair._key(comp, w, choice)
+        key = solution_key(comp, w, choice)
         if best is None or key < best:
             best = key
     return best
@@ -74,10 +88,10 @@ def test_warm_start_equals_a_fresh_solve(block: int) -> None:
         sol = solve_lexicographic(comp, w).with_costs(comp, w.unit_cost)
         if sol.max_flow != int(comp.size.sum()):
             continue
-        warm = repair._WarmStart(comp, sol)
+        warm = WarmStart(comp, sol)
         for _ in range(4):
             pins, closed = _random_node(rng, comp)
-            node, _, _ = repair._apply_pins(comp, w, pins, closed)
+            node, _, _ = apply_pins(comp, w, pins, closed)
             fresh = solve_flow(node, w.unit_cost)
             got = warm.solve(node)
             if got is None:  # only when the node cannot place everyone
@@ -94,7 +108,7 @@ def test_warm_start_equals_a_fresh_solve(block: int) -> None:
             if used.size == 0:
                 continue
             deeper = closed | {int(rng.choice(used.tolist()))}
-            child, _, _ = repair._apply_pins(comp, w, pins, deeper)
+            child, _, _ = apply_pins(comp, w, pins, deeper)
             fresh_child = solve_flow(child, w.unit_cost)
             got_child = warm.solve(child, (flow.flows, pi))
             if got_child is None:
@@ -116,11 +130,11 @@ def test_node_bounds_never_exceed_the_node_optimum(block: int) -> None:
         assert w.unit_cost is not None
         root = solve_lexicographic(comp, w)
         best = _best_key(comp, w, {}, frozenset())
-        assert best is not None and repair._lex_bound(comp, w, root) <= best, f"seed {seed}"
+        assert best is not None and lex_bound(comp, w, root) <= best, f"seed {seed}"
         pins, closed = _random_node(rng, comp)
-        node, _, _ = repair._apply_pins(comp, w, pins, closed)
+        node, _, _ = apply_pins(comp, w, pins, closed)
         node_best = _best_key(comp, w, pins, closed)
-        bound = repair._bound(comp, w, node, solve_flow(node, w.unit_cost), pins)
+        bound = node_bound(comp, w, node, solve_flow(node, w.unit_cost), pins)
         if node_best is not None:
             assert bound <= node_best, f"seed {seed}"
             tight += bound == node_best
@@ -130,7 +144,7 @@ def test_node_bounds_never_exceed_the_node_optimum(block: int) -> None:
 @pytest.mark.parametrize("block", range(3))
 def test_forced_branching_reaches_the_optimum(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the certificate switched off every split is settled by branching alone."""
-    monkeypatch.setattr(repair, "_certify", lambda *args: (None, 0, False))
+    monkeypatch.setattr(certificate, "certify", lambda *args: (None, 0, False))
     branched = 0
     for seed in range(3000 + block * 100, 3000 + (block + 1) * 100):
         rng = random.Random(seed)
@@ -157,15 +171,15 @@ def test_stopped_branching_states_a_valid_bound() -> None:
         w = choose_weights(comp)
         assert w.unit_cost is not None
         sol = solve_lexicographic(comp, w).with_costs(comp, w.unit_cost)
-        if repair.split_entities(comp, sol).size == 0:
+        if split_entities(comp, sol).size == 0:
             continue
-        local = repair.local_repair(comp, w, sol)
-        best, proven, _, _, lower = repair._branch_and_bound(comp, w, sol, local, 1)
+        local = local_repair(comp, w, sol)
+        best, proven, _, _, lower = branch_and_bound(comp, w, sol, local, 1)
         optimum = _best_key(comp, w, {}, frozenset())
         assert optimum is not None
-        assert lower <= optimum <= repair._key(comp, w, best), f"seed {seed}"
+        assert lower <= optimum <= solution_key(comp, w, best), f"seed {seed}"
         if proven:
-            assert repair._key(comp, w, best) == optimum, f"seed {seed}"
+            assert solution_key(comp, w, best) == optimum, f"seed {seed}"
         checked += 1
     assert checked > 20
 
@@ -179,14 +193,14 @@ def test_certificate_equals_enumeration() -> None:
         w = choose_weights(comp)
         assert w.unit_cost is not None
         sol = solve_lexicographic(comp, w).with_costs(comp, w.unit_cost)
-        split = repair.split_entities(comp, sol)
-        if split.size == 0 or repair._tier_culprit(comp, w, sol, comp, split) >= 0:
+        split = split_entities(comp, sol)
+        if split.size == 0 or tier_culprit(comp, w, sol, comp, split) >= 0:
             continue
-        choice, _, _ = repair._certify(comp, w, repair._penalties(comp, sol, split), sol.max_flow)
+        choice, _, _ = certify(comp, w, penalties(comp, sol, split), sol.max_flow)
         if choice is None:
             continue
         certified += 1
-        assert repair._key(comp, w, choice) == _best_key(comp, w, {}, frozenset()), f"seed {seed}"
+        assert solution_key(comp, w, choice) == _best_key(comp, w, {}, frozenset()), f"seed {seed}"
     assert certified > 10
 
 
@@ -200,7 +214,7 @@ def _best_choice(comp: Component, w: Weights) -> npt.NDArray[np.int64]:
         load = np.bincount(comp.arc_unit[used], weights=comp.size[comp.arc_ent[used]], minlength=comp.n_unit)
         if (load > comp.cap).any():
             continue
-        key = repair._key(comp, w, choice)
+        key = solution_key(comp, w, choice)
         if best is None or key < best[0]:
             best = key, choice
     assert best is not None
@@ -218,30 +232,30 @@ def test_certificate_by_pieces_and_cutoff() -> None:
         w = choose_weights(comp)
         assert w.unit_cost is not None
         sol = solve_lexicographic(comp, w).with_costs(comp, w.unit_cost)
-        split = repair.split_entities(comp, sol)
+        split = split_entities(comp, sol)
         if split.size == 0 or sol.max_flow != int(comp.size.sum()):
             continue
-        if repair._tier_culprit(comp, w, sol, comp, split) >= 0:
+        if tier_culprit(comp, w, sol, comp, split) >= 0:
             continue
-        pen = repair._penalties(comp, sol, split)
+        pen = penalties(comp, sol, split)
         optimum = _best_choice(comp, w)
-        if -repair._key(comp, w, optimum)[0] != sol.max_flow:
+        if -solution_key(comp, w, optimum)[0] != sol.max_flow:
             continue  # the groups cannot all be placed: the penalties compare solutions placing everyone
-        opt_penalty = repair._cost(comp, w, optimum) - pen.cost_star
+        opt_penalty = solution_cost(comp, w, optimum) - pen.cost_star
         assert opt_penalty >= 0, f"seed {seed}"
-        choice, _, out = repair._certify(comp, w, pen, sol.max_flow)
+        choice, _, out = certify(comp, w, pen, sol.max_flow)
         assert not out
         if choice is not None:
             by_pieces += 1
-            assert repair._key(comp, w, choice) == repair._key(comp, w, optimum), f"seed {seed}"
+            assert solution_key(comp, w, choice) == solution_key(comp, w, optimum), f"seed {seed}"
         # an incumbent just above, at, or below the optimum
         for cutoff in (opt_penalty + rng.randint(1, 3 * w.lcm), opt_penalty, max(0, opt_penalty - w.lcm)):
-            choice, _, out = repair._certify(comp, w, pen, sol.max_flow, cutoff)
+            choice, _, out = certify(comp, w, pen, sol.max_flow, cutoff)
             if out:
                 ruled_out += 1
                 assert opt_penalty >= cutoff, f"seed {seed}"
             elif opt_penalty < cutoff:
                 kept_open += 1
             if choice is not None:
-                assert repair._key(comp, w, choice) == repair._key(comp, w, optimum), f"seed {seed}"
+                assert solution_key(comp, w, choice) == solution_key(comp, w, optimum), f"seed {seed}"
     assert by_pieces > 20 and ruled_out > 20 and kept_open > 10, (by_pieces, ruled_out, kept_open)

@@ -134,7 +134,7 @@ def test_lexicographic_mip() -> None:
 
 
 def test_gap_to_bound_names_the_first_differing_tier() -> None:
-    from asti.offers.allocation.repair import BIG, gap_to_bound
+    from asti.offers.allocation.repair.keys import BIG, gap_to_bound
 
     assert gap_to_bound((-10, -5, -7, 900), (-10, -6, -BIG, -BIG)) == "at most 1 more kept children possible"
     assert gap_to_bound((-10, -5, -7, 900), (-10, -5, -7, 850)) == (

@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 
 import asti.offers.allocation.flow as flow
-import asti.offers.allocation.repair as repair
 from asti.offers.allocation import AllocationResult, allocate
 from asti.offers.allocation.flow import Component
+from asti.offers.allocation.repair import driver
+from asti.offers.allocation.repair.bounds import best_potential, tier_bounds
+from asti.offers.allocation.repair.keys import lex_bound, solution_key
+from asti.offers.allocation.repair.local import place_more
 
 from . import brute_force, random_instance
 from .test_sequential import random_component
@@ -83,8 +86,8 @@ def test_tiers_proven_without_the_combined_cost(block: int, monkeypatch: pytest.
 def test_stopped_search_states_valid_claims(monkeypatch: pytest.MonkeyPatch) -> None:
     """A budget of one node solve: the claims still hold (bounds, not guesses)."""
     _withhold_combined(monkeypatch)
-    monkeypatch.setattr(repair, "STAGE_A_MIN_SOLVES", 1)
-    monkeypatch.setattr(repair, "NODE_WORK", 0)
+    monkeypatch.setattr(driver, "STAGE_A_MIN_SOLVES", 1)
+    monkeypatch.setattr(driver, "NODE_WORK", 0)
     split = stopped = 0
     for seed in range(12_000, 12_300):
         rng = random.Random(seed)
@@ -120,9 +123,9 @@ def test_place_more_places_singles_without_losing_a_tier() -> None:
                 a = rng.choice(arcs)
                 choice[e] = a
                 room[comp.arc_unit[a]] -= comp.size[e]
-        before = repair._key(comp, w, choice)
-        after_choice = repair._place_more(comp, choice)
-        after = repair._key(comp, w, after_choice)
+        before = solution_key(comp, w, choice)
+        after_choice = place_more(comp, choice)
+        after = solution_key(comp, w, after_choice)
         placed = after_choice >= 0
         load = np.bincount(comp.arc_unit[after_choice[placed]], weights=comp.size[placed], minlength=comp.n_unit)
         assert (load <= comp.cap).all(), f"seed {seed}"
@@ -163,12 +166,12 @@ def test_unit_knapsack_bounds_are_valid_and_tighter_than_the_relaxation() -> Non
         best = _enumerate_tiers(comp, sol.max_flow)
         if best is None:
             continue
-        bounds = repair._tier_bounds(comp, w, sol, best[0])
+        bounds = tier_bounds(comp, w, sol, best[0])
         if bounds is None:
             continue
         bounded += 1
         assert best[0] <= bounds[0], f"seed {seed}"
-        relaxation = -repair._lex_bound(comp, w, sol)[1]
+        relaxation = -lex_bound(comp, w, sol)[1]
         tighter += bounds[0] < relaxation
         equal += bounds[0] == best[0]
         if bounds[1] is not None:
@@ -186,5 +189,5 @@ def test_best_potential_maximises_its_concave_term() -> None:
         def f(t: int, k_in: Any = k_in, c_in: Any = c_in, m_out: Any = m_out, c_out: Any = c_out) -> int:
             return int((c_in * np.minimum(0, k_in - t)).sum() + (c_out * np.minimum(0, t - m_out)).sum())
 
-        t = repair._best_potential(k_in, c_in, m_out, c_out, 7)
+        t = best_potential(k_in, c_in, m_out, c_out, 7)
         assert f(t) == max(f(x) for x in range(-60, 61)), (k_in, m_out)
