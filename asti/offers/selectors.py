@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -74,6 +76,38 @@ def children_losing_current_unit(*, offer_round: OfferRound) -> QuerySet[Proposa
         .select_related("child", "child__current_unit", "unit", "nearest_in_area_unit")
         .order_by("child__child_id")
     )
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    child_id: str
+    name: str
+    before: str  # the unit's name; "" = no place
+    after: str
+
+
+def move_rows(*, moves: Sequence[Sequence[str | None]], children: QuerySet[Child]) -> list[MoveRow]:
+    """A what-if's or an override's moves (child id, unit id before, unit id after) with the child's and the
+    units' names, for the children in `children` (those the viewer may see), in the order given."""
+    ids = [str(move[0]) for move in moves]
+    names = {
+        child_id: f"{first} {last}"
+        for child_id, first, last in children.filter(child_id__in=ids).values_list(
+            "child_id", "first_name", "last_name"
+        )
+    }
+    unit_ids = {str(u) for move in moves for u in move[1:] if u}
+    units = dict(Unit.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "name_fi"))
+    return [
+        MoveRow(
+            child_id=str(child),
+            name=names[str(child)],
+            before=units.get(str(before), str(before)) if before else "",
+            after=units.get(str(after), str(after)) if after else "",
+        )
+        for child, before, after in moves
+        if str(child) in names
+    ]
 
 
 def round_stats(*, offer_round: OfferRound) -> dict[str, Any]:

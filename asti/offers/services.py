@@ -109,21 +109,46 @@ def proposals_export(*, round_id: int, path: Path) -> int:
     return count
 
 
-def proposal_override(*, round_id: int, child_id: str, unit_id: str, justification: str, actor: str) -> None:
-    """Fixes one child's unit by a planner's decision, then re-allocates the others around it."""
+Move = tuple[str, str | None, str | None]  # child id, unit id before, unit id after (None: no place)
+
+
+def _override_target(offer_round: OfferRound, child_id: str, unit_id: str, justification: str) -> Unit:
+    """The unit a planner may fix for this child in this round, or a RoundError that says why not."""
     if not justification.strip():
         raise RoundError("an override needs a justification")
+    proposal = Proposal.objects.filter(round=offer_round, child__child_id=child_id).first()
+    if proposal is None:
+        raise RoundError(f"child {child_id} has no proposal in round {offer_round.pk}")
+    unit = Unit.objects.filter(unit_id=unit_id, active=True).first()
+    if unit is None:
+        raise RoundError(f"no active unit {unit_id}")
+    if not Unit.objects.municipal_pre_primary().filter(pk=unit.pk).exists() or (
+        unit.language != proposal.education_language
+    ):
+        raise RoundError(f"unit {unit_id} is not a municipal {proposal.education_language} pre-primary unit")
+    return unit
+
+
+def proposal_override_check(*, round_id: int, child_id: str, unit_id: str, justification: str) -> None:
+    """What `proposal_override` would refuse at once (before it is queued), as a RoundError."""
+    offer_round = OfferRound.objects.filter(pk=round_id).first()
+    if offer_round is None:
+        raise RoundError(f"no round with id {round_id}")
+    if offer_round.status not in (RoundStatus.DRAFT, RoundStatus.ALLOCATED):
+        raise RoundError(f"round {round_id} has been sent; its proposals can no longer change")
+    _override_target(offer_round, child_id, unit_id, justification)
+
+
+def proposal_override(*, round_id: int, child_id: str, unit_id: str, justification: str, actor: str) -> list[Move]:
+    """Fixes one child's unit by a planner's decision, then re-allocates the others around it, all or nothing.
+
+    Returns the other children whose proposed unit changed with it, so the planner sees who else moved.
+    """
     with transaction.atomic():
         offer_round = _editable_round(round_id)
-        try:
-            proposal = Proposal.objects.select_for_update().get(round=offer_round, child__child_id=child_id)
-        except Proposal.DoesNotExist:
-            raise RoundError(f"child {child_id} has no proposal in round {round_id}") from None
-        unit = Unit.objects.filter(unit_id=unit_id, active=True).first()
-        if unit is None:
-            raise RoundError(f"no active unit {unit_id}")
-        if not unit.pre_primary or unit.provider != "municipal" or unit.language != proposal.education_language:
-            raise RoundError(f"unit {unit_id} is not a municipal {proposal.education_language} pre-primary unit")
+        unit = _override_target(offer_round, child_id, unit_id, justification)
+        proposal = Proposal.objects.select_for_update().get(round=offer_round, child__child_id=child_id)
+        before = _stored_units(offer_round)
         proposal.override_unit = unit
         proposal.override_reason = justification.strip()
         proposal.override_by = actor
@@ -137,13 +162,23 @@ def proposal_override(*, round_id: int, child_id: str, unit_id: str, justificati
             details={"round": round_id, "unit": unit_id, "justification": justification.strip()},
         )
         round_allocate(round_id=round_id, actor=actor)
+        after = _stored_units(offer_round)
+    return sorted(
+        (child, before.get(child), unit_after)
+        for child, unit_after in after.items()
+        if child != child_id and before.get(child) != unit_after
+    )
 
 
-def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[tuple[str, str | None, str | None]]:
+def _stored_units(offer_round: OfferRound) -> dict[str, str | None]:
+    return dict(Proposal.objects.filter(round=offer_round).values_list("child__child_id", "unit__unit_id"))
+
+
+def round_what_if(*, round_id: int, capacity_changes: dict[str, int]) -> list[Move]:
     """Which children would move if these units' capacities changed; the saved round is untouched."""
     offer_round = OfferRound.objects.get(pk=round_id)
     data = load_round_input(offer_round)
-    stored = dict(Proposal.objects.filter(round=offer_round).values_list("child__child_id", "unit__unit_id"))
+    stored = _stored_units(offer_round)
     # the round as the planner sees it; solved afresh only before its first allocation
     base = stored or allocate(data.units, data.children, overrides=data.overrides)
     return what_if(data.units, data.children, base, capacity_changes, overrides=data.overrides)

@@ -39,7 +39,7 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         for unit in units:
             self.fields[f"capacity_{unit.unit_id}"] = forms.IntegerField(
-                label=unit.name_fi, required=False, min_value=0, max_value=10000
+                label=unit.name_fi, required=False, min_value=0, max_value=10000, initial=unit.pre_primary_capacity
             )
         self.units = units
 

@@ -16,6 +16,8 @@ from asti.jobs.models import Job, JobStatus
 TITLES: dict[str, StrOrPromise] = {
     "offers.allocate": _("Allocating the round's places"),
     "offers.send": _("Sending the round"),
+    "offers.override": _("Changing a proposal"),
+    "offers.what_if": _("Capacity what-if"),
     "applications.second_round": _("Second round"),
     "decisions.render": _("Making the decisions' documents"),
     "decisions.print": _("Building the print file"),
@@ -29,6 +31,8 @@ MESSAGES: dict[str, StrOrPromise] = {
 FAILURES: dict[str, StrOrPromise] = {
     "offers.allocate": _("The allocation could not be finished. The earlier proposals, if any, are unchanged."),
     "offers.send": _("The round could not be sent. No offer went out; you can try again."),
+    "offers.override": _("The proposal could not be changed. The round and its proposals are unchanged."),
+    "offers.what_if": _("The what-if could not be computed. Nothing was changed."),
     "applications.second_round": _("The second round could not be computed. Nothing was changed."),
     "decisions.render": _("The documents could not all be made. The ones made are kept; the job can be run again."),
     "decisions.print": _("The print file could not be built."),
@@ -47,6 +51,10 @@ RESULT_LABELS: dict[str, StrOrPromise] = {
     "assigned": _("Assigned where there was room"),
     "rendered": _("Documents made"),
     "printed": _("Decisions in the print file"),
+}
+MOVED_LABELS: dict[str, StrOrPromise] = {
+    "offers.override": _("Other children whose proposal changed"),
+    "offers.what_if": _("Children who would move"),
 }
 STATUS_LABELS: dict[str, StrOrPromise] = {
     JobStatus.QUEUED: _("waiting"),
@@ -67,6 +75,7 @@ class JobView:
     results: list[tuple[StrOrPromise, Any]] = field(default_factory=list)
     failure: StrOrPromise = ""
     more_links: list[tuple[str, StrOrPromise]] = field(default_factory=list)
+    moves: list[list[str | None]] | None = None  # (child id, unit id before, after) of a finished what-if or override
 
     @property
     def status_label(self) -> StrOrPromise:
@@ -96,6 +105,13 @@ def job_view(job: Job) -> JobView:
     more: list[tuple[str, StrOrPromise]] = []
     if job.kind in ("decisions.render", "decisions.print"):
         back_url, back_label = reverse("staff:batch", args=[params["batch"]]), _("Back to the decision batch")
+    elif job.kind == "offers.what_if":
+        back_url, back_label = reverse("staff:round_what_if", args=[params["round"]]), _("Try other capacities")
+        more.append((reverse("staff:round", args=[params["round"]]), _("Back to the round")))
+    elif job.kind == "offers.override":
+        back_url = reverse("staff:proposal", args=[params["round"], params["child"]])
+        back_label = _("Back to the proposal")
+        more.append((reverse("staff:round", args=[params["round"]]), _("Back to the round")))
     elif job.kind == "applications.second_round":
         back_url, back_label = reverse("staff:second_round", args=[params["round"]]), _("Review the second round")
     else:
@@ -103,6 +119,9 @@ def job_view(job: Job) -> JobView:
         if job.kind == "offers.send":
             more.append((reverse("staff:dashboard", args=[params["round"]]), _("Dashboard")))
     results = [(RESULT_LABELS[k], _value(v)) for k, v in job.result.items() if k in RESULT_LABELS]
+    done = job.status == JobStatus.DONE
+    if done and job.kind in MOVED_LABELS:
+        results.append((MOVED_LABELS[job.kind], job.result.get("moved", 0)))
     return JobView(
         job=job,
         title=TITLES.get(job.kind, job.kind),
@@ -112,4 +131,5 @@ def job_view(job: Job) -> JobView:
         results=results if job.status == JobStatus.DONE else [],
         failure=FAILURES.get(job.kind, _("The work stopped with an error.")) if job.status == JobStatus.FAILED else "",
         more_links=more,
+        moves=list(job.result.get("moves", [])) if done and job.kind in MOVED_LABELS else None,
     )

@@ -8,6 +8,7 @@ the pages offer, and refuses clearly what the state forbids before anything is q
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -21,15 +22,19 @@ from asti.jobs.services import job_enqueue
 from asti.offers.models import Offer, OfferRound, OfferStatus, RoundStatus
 from asti.offers.sending import round_close
 from asti.staff.selectors import ROUND_JOB_KINDS
+from asti.units.models import Unit
 
 ALLOCATE = "offers.allocate"
 SEND = "offers.send"
 SECOND_ROUND = "applications.second_round"
+OVERRIDE = "offers.override"
+WHAT_IF = "offers.what_if"
 
 ALLOWED: dict[str, tuple[RoundStatus, ...]] = {
     ALLOCATE: (RoundStatus.DRAFT, RoundStatus.ALLOCATED),
     SEND: (RoundStatus.ALLOCATED,),
     SECOND_ROUND: (RoundStatus.SENT, RoundStatus.CLOSED),
+    OVERRIDE: (RoundStatus.DRAFT, RoundStatus.ALLOCATED),
 }
 DECISIONS_ALLOWED = (RoundStatus.SENT, RoundStatus.CLOSED)
 
@@ -37,6 +42,7 @@ REFUSALS: dict[str, StrOrPromise] = {
     ALLOCATE: _("The round has been sent: its places can no longer be allocated again."),
     SEND: _("Only an allocated round can be sent, once."),
     SECOND_ROUND: _("The second round can be run only after the round has been sent."),
+    OVERRIDE: _("The round has been sent; its proposals can no longer change."),
 }
 
 
@@ -110,9 +116,9 @@ def round_actions(*, offer_round: OfferRound) -> RoundActions:
     )
 
 
-def round_job_start(*, round_id: int, kind: str, actor: str) -> Job:
+def round_job_start(*, round_id: int, kind: str, actor: str, params: dict[str, Any] | None = None) -> Job:
     """Queues the round's long action for the scheduler; refused when the round's state forbids it or another
-    action of the round is still waiting or running."""
+    action of the round is still waiting or running. `params` are the action's own (an override's child)."""
     with transaction.atomic():
         offer_round = OfferRound.objects.select_for_update().filter(pk=round_id).first()
         if offer_round is None:
@@ -121,7 +127,19 @@ def round_job_start(*, round_id: int, kind: str, actor: str) -> Job:
             raise ActionRefused(REFUSALS[kind])
         if round_job_running(offer_round=offer_round) is not None:
             raise ActionRefused(_("Another action of this round is still running. Wait until it has finished."))
-        return job_enqueue(kind=kind, params={"round": offer_round.pk, "actor": actor}, created_by=actor)
+        return job_enqueue(
+            kind=kind, params={**(params or {}), "round": offer_round.pk, "actor": actor}, created_by=actor
+        )
+
+
+def what_if_start(*, round_id: int, changes: dict[str, int], actor: str) -> Job:
+    """Queues a capacity what-if: it reads the round and stores nothing but its result, so it runs beside the
+    round's own actions."""
+    if not OfferRound.objects.filter(pk=round_id).exists():
+        raise ActionRefused(_("No such round."))
+    if not changes:
+        raise ActionRefused(_("Give at least one unit a new capacity."))
+    return job_enqueue(kind=WHAT_IF, params={"round": round_id, "actor": actor, "changes": changes}, created_by=actor)
 
 
 def round_close_now(*, round_id: int, actor: str) -> None:
@@ -142,3 +160,13 @@ def batch_jobs(*, batch: DecisionBatch) -> dict[str, Job | None]:
         "render": jobs.filter(kind="decisions.render").order_by("-created_at", "-pk").first(),
         "print": jobs.filter(kind="decisions.print").order_by("-created_at", "-pk").first(),
     }
+
+
+def what_if_capacities(job: Job) -> list[tuple[str, int, int]] | None:
+    """A what-if job's capacities as tried: (unit name, capacity now, capacity tried), by name; None for other
+    jobs."""
+    if job.kind != WHAT_IF:
+        return None
+    changes = {str(k): int(v) for k, v in dict(job.params.get("changes", {})).items()}
+    units = Unit.objects.filter(unit_id__in=changes).order_by("name_fi")
+    return [(unit.name_fi, unit.pre_primary_capacity, changes[unit.unit_id]) for unit in units]

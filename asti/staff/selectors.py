@@ -109,7 +109,8 @@ def applications_visible_for_staff(*, user: AnyUser) -> QuerySet[Application]:
 
 # ---- decisions and background jobs ---------------------------------------------------------------------------
 
-ROUND_JOB_KINDS = frozenset({"offers.allocate", "offers.send", "applications.second_round"})
+ROUND_JOB_KINDS = frozenset({"offers.allocate", "offers.send", "applications.second_round", "offers.override"})
+PLANNING_JOB_KINDS = frozenset({"offers.what_if"})  # read-only: they run beside the round's own actions
 DECISION_JOB_KINDS = frozenset({"decisions.render", "decisions.print"})
 
 
@@ -149,7 +150,7 @@ def decision_makers() -> QuerySet[User]:
 
 def jobs_visible_for(*, user: AnyUser) -> QuerySet[Job]:
     if can_plan_rounds(user=user):
-        return Job.objects.filter(kind__in=ROUND_JOB_KINDS | DECISION_JOB_KINDS)
+        return Job.objects.filter(kind__in=ROUND_JOB_KINDS | PLANNING_JOB_KINDS | DECISION_JOB_KINDS)
     if can_decide(user=user):
         batches = list(decision_batches_visible_for(user=user).values_list("pk", flat=True))
         return Job.objects.filter(kind__in=DECISION_JOB_KINDS, params__batch__in=batches)

@@ -61,11 +61,19 @@ def test_allocation_is_deterministic(round_id: int, tmp_path: Path) -> None:
 
 def test_override_is_audited_and_kept_when_the_round_is_reallocated(round_id: int, tmp_path: Path) -> None:
     services.round_allocate(round_id=round_id, actor="t")
-    services.proposal_override(
+    before = export(round_id, tmp_path)
+    moved = services.proposal_override(
         round_id=round_id, child_id="C2", unit_id="PK-KALLIO", justification="Family moves in March", actor="pia"
     )
     rows = export(round_id, tmp_path)
     assert rows["C2"]["unit_id"] == "PK-KALLIO"
+    # the override says who else moved: exactly the other children whose stored unit changed
+    changed = [
+        (child, before[child]["unit_id"] or None, rows[child]["unit_id"] or None)
+        for child in sorted(rows)
+        if child != "C2" and rows[child]["unit_id"] != before[child]["unit_id"]
+    ]
+    assert moved == changed and changed
     # Kallio has 3 places: one of the twins' family or C1 must move, and the twins stay together.
     assert rows["C3"]["unit_id"] == rows["C4"]["unit_id"]
     assert sum(r["unit_id"] == "PK-KALLIO" for r in rows.values()) <= 3
@@ -87,10 +95,13 @@ def test_override_refuses_what_the_hard_rules_forbid(
     round_id: int, unit_id: str, justification: str, message: str
 ) -> None:
     services.round_allocate(round_id=round_id, actor="t")
+    with pytest.raises(services.RoundError, match=message):  # the page's check before queuing, and the job's
+        services.proposal_override_check(round_id=round_id, child_id="C2", unit_id=unit_id, justification=justification)
     with pytest.raises(services.RoundError, match=message):
         services.proposal_override(
             round_id=round_id, child_id="C2", unit_id=unit_id, justification=justification, actor="pia"
         )
+    assert Proposal.objects.get(round_id=round_id, child__child_id="C2").override_unit is None
 
 
 def test_what_if_reports_moves_without_touching_the_saved_round(round_id: int) -> None:

@@ -110,6 +110,26 @@ def test_a_round_from_creation_to_approved_decisions_on_a_phone(pages: dict[str,
     page.get_by_role("link", name="Takaisin kierrokseen").click()
     check(page, "fi-round-allocated")
 
+    # An override and a capacity what-if run in the background too; their pages name the children who move.
+    page.goto(f"/staff/rounds/{offer_round.pk}/children/C2/")
+    page.select_option("#id_unit", "PK-KALLIO")
+    page.fill("#id_justification", "Perhe muuttaa maaliskuussa")
+    page.get_by_role("button", name="Muuta ehdotusta").click()
+    page.wait_for_url("**/staff/jobs/*/")
+    assert "Muutos on jonossa" in page.locator(".staff-message").inner_text()
+    run_jobs(page, "fi-job-override")
+    assert "Ketkä muut siirtyivät" in page.locator("main").inner_text()
+    assert page.locator("#job-moves tbody tr").count() >= 1
+    page.goto(f"/staff/rounds/{offer_round.pk}/what-if/")
+    check(page, "fi-what-if")
+    page.fill("#id_capacity_PK-KALLIO", "1")  # only the child fixed there above keeps a place
+    page.get_by_role("button", name="Näytä, mikä muuttuisi").click()
+    run_jobs(page, "fi-job-what-if")
+    assert page.locator("#what-if-capacities tbody tr").count() == 1
+    assert page.locator("#job-moves tbody tr").count() >= 1
+    what_if_job, override_job = Job.objects.get(kind="offers.what_if"), Job.objects.get(kind="offers.override")
+    page.goto(f"/staff/rounds/{offer_round.pk}/")
+
     page.get_by_role("link", name="Lähetä kierros…").click()
     page.get_by_role("button", name="Lähetä kierros nyt").click()
     run_jobs(page, "fi-job-send")
@@ -181,6 +201,9 @@ def test_a_round_from_creation_to_approved_decisions_on_a_phone(pages: dict[str,
         ("/staff/decisions/", "sv-batches"),
         (f"/staff/decisions/{batch.pk}/", "sv-batch"),
         (f"/staff/jobs/{last_job.pk}/", "sv-job"),
+        (f"/staff/rounds/{offer_round.pk}/what-if/", "sv-what-if"),
+        (f"/staff/jobs/{what_if_job.pk}/", "sv-job-what-if"),
+        (f"/staff/jobs/{override_job.pk}/", "sv-job-override"),
     ]:
         response = sv.goto(url)
         assert response is not None and response.status == 200, url

@@ -215,23 +215,57 @@ def test_planner_overrides_a_proposal_with_a_required_justification(
     assert missing.status_code == 200 and "required" in missing.content.decode()
     assert Proposal.objects.get(round=allocated_round, child__child_id="C2").override_unit is None
 
-    response = client.post(url, {"unit": "PK-TOOLO", "justification": "Guardian works next door"})
-    assert response.status_code == 302
+    before = dict(Proposal.objects.filter(round=allocated_round).values_list("child__child_id", "unit__unit_id"))
+    response = client.post(url, {"unit": "PK-KALLIO", "justification": "Guardian works next door"})
+    assert response.status_code == 302 and response["Location"].startswith("/staff/jobs/")
+    # queued, not yet done: the proposal is unchanged, and the round refuses another action meanwhile
+    assert Proposal.objects.get(round=allocated_round, child__child_id="C2").override_unit is None
+    again = client.post(url, {"unit": "PK-TOOLO", "justification": "Second thoughts"})
+    assert "still running" in again.content.decode()
+    assert tick_jobs("test-worker") == 1
     proposal = Proposal.objects.get(round=allocated_round, child__child_id="C2")
-    assert proposal.unit is not None and proposal.unit.unit_id == "PK-TOOLO"
+    assert proposal.unit is not None and proposal.unit.unit_id == "PK-KALLIO"
     assert proposal.override_by == "pia.planner" and proposal.override_reason == "Guardian works next door"
 
+    # the job's page says who else moved, by name, and the view of those children is audited
+    after = dict(Proposal.objects.filter(round=allocated_round).values_list("child__child_id", "unit__unit_id"))
+    others = sorted(c for c in after if c != "C2" and after[c] != before[c])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(response["Location"]).content.decode()
+    assert "Who else moved" in page
+    for child in Proposal.objects.filter(round=allocated_round, child__child_id__in=others).select_related("child"):
+        assert child.child.full_name in page
+    assert others  # Kallio is full: making room there moves another child
+    assert "No other child" not in page
+    listed = AuditEvent.objects.filter(operation="VIEW_LIST", actor="pia.planner").values_list("target_id", flat=True)
+    assert sorted(listed) == others
 
-def test_what_if_lists_the_children_who_would_move(planner: User, allocated_round: OfferRound) -> None:
+
+def test_what_if_lists_the_children_who_would_move_by_name(
+    planner: User, allocated_round: OfferRound, django_capture_on_commit_callbacks: Any
+) -> None:
     client = client_for(planner)
     url = reverse("staff:round_what_if", args=[allocated_round.pk])
-    assert "What would move" not in client.get(url).content.decode()
-    page = client.get(url, {"run": "1", "capacity_PK-KALLIO": "0"}).content.decode()
-    assert "What would move" in page
+    form = client.get(url).content.decode()
+    kallio = Unit.objects.get(unit_id="PK-KALLIO")
+    assert f'name="capacity_PK-KALLIO" value="{kallio.pre_primary_capacity}"' in form  # today's capacity to edit
+    unchanged = client.post(url, {"capacity_PK-KALLIO": str(kallio.pre_primary_capacity)})
+    assert unchanged.status_code == 200 and "Give at least one unit a new capacity" in unchanged.content.decode()
+
+    response = client.post(url, {"capacity_PK-KALLIO": "0"})  # by POST: hundreds of units fit
+    assert response.status_code == 302 and response["Location"].startswith("/staff/jobs/")
+    assert tick_jobs("test-worker") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(response["Location"]).content.decode()
+    assert "What would move" in page and "Capacities tried" in page
     moved = Proposal.objects.filter(round=allocated_round, unit__unit_id="PK-KALLIO").select_related("child")
+    assert moved
     for proposal in moved:
-        assert proposal.child.child_id in page
-    assert "No child would move" in client.get(url, {"run": "1"}).content.decode()
+        assert proposal.child.full_name in page
+    listed = AuditEvent.objects.filter(operation="VIEW_LIST", actor="pia.planner").values_list("target_id", flat=True)
+    assert set(listed) == {p.child.child_id for p in moved}
+    # nothing stored but the job's result
+    assert Proposal.objects.filter(round=allocated_round, unit__unit_id="PK-KALLIO").count() == len(moved)
 
 
 def test_send_confirmation_states_messages_per_channel_and_sending_matches(

@@ -29,6 +29,7 @@ from asti.decisions.services import (
     decisions_pending_for,
 )
 from asti.jobs.models import Job
+from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound
 from asti.offers.services import RoundError, round_create
 from asti.staff import lifecycle
@@ -45,6 +46,7 @@ from asti.staff.selectors import (
     can_see_jobs,
     decision_batches_visible_for,
     decision_makers,
+    families_visible_for,
     jobs_visible_for,
 )
 
@@ -294,4 +296,21 @@ def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job: Job | None = jobs_visible_for(user=request.user).filter(pk=job_id).first()
     if job is None:
         raise Http404
-    return render(request, "staff/job.html", {"view": job_view(job)})
+    view = job_view(job)
+    moves = None
+    if view.moves is not None:  # a what-if's or an override's children, by name: a read of personal data
+        moves = offer_selectors.move_rows(
+            moves=view.moves[:MOVES_SHOWN], children=families_visible_for(user=request.user)
+        )
+        audit_log_many(
+            actor=actor(request), operation="VIEW_LIST", target_type="child", target_ids=[m.child_id for m in moves]
+        )
+    return render(
+        request,
+        "staff/job.html",
+        {"view": view, "moves": moves, "moves_hidden": max(0, len(view.moves or []) - MOVES_SHOWN),
+         "capacities": lifecycle.what_if_capacities(job)},
+    )  # fmt: skip
+
+
+MOVES_SHOWN = 1000  # a job page lists at most this many children; it says how many more there are

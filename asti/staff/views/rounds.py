@@ -14,7 +14,7 @@ from asti.core import clock
 from asti.decisions.models import DecisionBatch
 from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound, Proposal, RoundStatus
-from asti.offers.services import RoundError, proposal_override, round_what_if
+from asti.offers.services import RoundError, proposal_override_check
 from asti.staff import charts, lifecycle
 from asti.staff.access import actor, staff_view
 from asti.staff.forms import OverrideForm, WhatIfForm
@@ -91,17 +91,23 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
     if request.method == "POST":
         if not editable:
             messages.error(request, _("The round has been sent; its proposals can no longer change."))
-        elif form.is_valid():
+        elif form.is_valid():  # checked at once; the re-allocation around it runs in the background
+            unit_id, justification = form.cleaned_data["unit"].unit_id, form.cleaned_data["justification"]
             try:
-                proposal_override(
-                    round_id=offer_round.pk, child_id=child_id, unit_id=form.cleaned_data["unit"].unit_id,
-                    justification=form.cleaned_data["justification"], actor=actor(request),
+                proposal_override_check(
+                    round_id=offer_round.pk, child_id=child_id, unit_id=unit_id, justification=justification
+                )
+                job = lifecycle.round_job_start(
+                    round_id=offer_round.pk, kind=lifecycle.OVERRIDE, actor=actor(request),
+                    params={"child": child_id, "unit": unit_id, "justification": justification},
                 )  # fmt: skip
             except RoundError as exc:
                 form.add_error(None, str(exc))
+            except lifecycle.ActionRefused as exc:
+                form.add_error(None, exc.message)
             else:
-                messages.success(request, _("The proposal was changed and the round re-allocated."))
-                return redirect("staff:proposal", round_id=offer_round.pk, child_id=child_id)
+                messages.success(request, _("The change was queued: the round is re-allocated around it."))
+                return redirect("staff:job", job_id=job.pk)
     else:
         audit_log(actor=actor(request), operation="VIEW", target_type="child", target_id=child_id,
                   details={"page": "proposal", "round": offer_round.pk})  # fmt: skip
@@ -111,23 +117,21 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
 
 
 @staff_view(can_plan_rounds)
+@require_http_methods(["GET", "POST"])
 def round_what_if_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    """New capacities by POST (a city has hundreds of units); the what-if runs in the background and its page
+    lists the children who would move."""
     offer_round = get_object_or_404(OfferRound, pk=round_id)
     units = list(Unit.objects.municipal_pre_primary().order_by("name_fi"))
-    form = WhatIfForm(request.GET if "run" in request.GET else None, units=units)
-    moves: list[dict[str, object]] | None = None
+    form = WhatIfForm(request.POST if request.method == "POST" else None, units=units)
     if form.is_bound and form.is_valid():
-        changes = form.changes()
-        names = {u.unit_id: u.name_fi for u in units}
-        raw = round_what_if(round_id=offer_round.pk, capacity_changes=changes) if changes else []
-        moves = [
-            {"child_id": c, "old": names.get(old or "", old or ""), "new": names.get(new or "", new or "")}
-            for c, old, new in raw
-        ]
-        audit_log_many(
-            actor=actor(request), operation="VIEW_LIST", target_type="child", target_ids=[c for c, _o, _n in raw]
-        )
-    return render(request, "staff/round_what_if.html", {"round": offer_round, "form": form, "moves": moves})
+        try:
+            job = lifecycle.what_if_start(round_id=offer_round.pk, changes=form.changes(), actor=actor(request))
+        except lifecycle.ActionRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("staff:job", job_id=job.pk)
+    return render(request, "staff/round_what_if.html", {"round": offer_round, "form": form})
 
 
 @staff_view(can_plan_rounds)
