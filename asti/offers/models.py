@@ -62,7 +62,9 @@ class Reason(models.TextChoices):
 class Proposal(models.Model):
     """The proposed unit for one eligible child, with the reason and the figures behind it."""
 
-    round = models.ForeignKey(OfferRound, on_delete=models.CASCADE, related_name="proposals")
+    # a round's proposals are found through the (round, child) and (round, unit) indexes; the FKs below that
+    # nothing looks up by have no index of their own (each index costs every re-allocation of a city ~0.1 s)
+    round = models.ForeignKey(OfferRound, on_delete=models.CASCADE, related_name="proposals", db_index=False)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="proposals")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
     education_language = models.CharField(max_length=2)
@@ -71,11 +73,13 @@ class Proposal(models.Model):
     distance_m = models.PositiveIntegerField(default=0)
     kept_current = models.BooleanField(default=False)
     in_area = models.BooleanField(default=False)
-    nearest_in_area_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    nearest_in_area_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     nearest_in_area_distance_m = models.PositiveIntegerField(null=True, blank=True)
     group_key = models.CharField(max_length=64, blank=True, help_text="twins / same-year siblings kept together")
     override_unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text="unit fixed by a planner; kept when the round is re-allocated",
     )  # fmt: skip
     override_reason = models.TextField(blank=True)
