@@ -301,6 +301,8 @@ if IS_PRODUCTION and (ASTI_DEMO_LOGIN or ASTI_ADMIN_PASSWORD_LOGIN):
 ASTI_LOGIN_RATE_PER_IP: int = env.int("ASTI_LOGIN_RATE_PER_IP", default=30)
 ASTI_LOGIN_RATE_PER_SESSION: int = env.int("ASTI_LOGIN_RATE_PER_SESSION", default=10)
 ASTI_LOGIN_RATE_WINDOW: int = env.int("ASTI_LOGIN_RATE_WINDOW", default=300)
+# identity-code lookups per staff user per hour (family search and admin; each one audited)
+ASTI_IDENTITY_CODE_SEARCHES_PER_HOUR: int = env.int("ASTI_IDENTITY_CODE_SEARCHES_PER_HOUR", default=30)
 # The counts live in Django's cache. CACHE_URL=redis://host:6379/0 shares them between the web server's
 # processes (what production needs: `check --deploy` warns otherwise); without it each process counts alone.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

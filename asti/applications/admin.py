@@ -10,40 +10,29 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from asti.applications.models import Application, ApplicationEvent, ApplicationPeriod, Wish
-from asti.audit.admin import AuditedAdminMixin
+from asti.audit.admin import ReadOnlyMixin, RecordAdmin, SettingAdmin
 
 
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class WishInline(ReadOnly, admin.TabularInline[Wish, Application]):
+class WishInline(ReadOnlyMixin, admin.TabularInline[Wish, Application]):
     model = Wish
     extra = 0
     fields = readonly_fields = ("position", "unit", "school")
 
 
-class EventInline(ReadOnly, admin.TabularInline[ApplicationEvent, Application]):
+class EventInline(ReadOnlyMixin, admin.TabularInline[ApplicationEvent, Application]):
     model = ApplicationEvent
     extra = 0
     fields = readonly_fields = ("at", "kind", "actor", "details")
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnly, AuditedAdminMixin, admin.ModelAdmin[Application]):
+class ApplicationAdmin(RecordAdmin):
     audit_target_type = "application"
+    audit_key = "reference"
     list_display = ["reference", "kind", "status", "due_date", "school_year", "channel", "sent_at"]
     # filters and search on the application's own coded fields only: nothing that narrows by a person's data
     list_filter = ["kind", "status", "channel", "urgent", "shift_care", "late"]
     search_fields = ["=reference"]
-    show_full_result_count = False
     fields = readonly_fields = (
         "reference", "kind", "status", "child", "guardian", "declined_offer", "channel", "received_on",
         "recorded_by", "sent_at", "due_date", "school_year", "start_date", "education_language", "urgent",
@@ -58,7 +47,7 @@ class ApplicationAdmin(ReadOnly, AuditedAdminMixin, admin.ModelAdmin[Application
 
 
 @admin.register(ApplicationPeriod)
-class ApplicationPeriodAdmin(admin.ModelAdmin[ApplicationPeriod]):
+class ApplicationPeriodAdmin(SettingAdmin):
     """The city's application periods (no personal data): planners keep them here."""
 
     list_display = ["kind", "year", "opens_on", "closes_on"]

@@ -51,7 +51,7 @@ def registry_details_for(*, guardian: Guardian, child: Child) -> RegistryDetails
     family = list(
         Guardian.objects.filter(custodies__child=child, custodies__active=True, active=True).order_by("guardian_id")
     )
-    protected = child.non_disclosure or any(g.non_disclosure for g in family)
+    protected = child.address_protected(family)
     guardians = tuple(
         PersonDetails(
             name=g.full_name,

@@ -100,7 +100,7 @@ def offer_detail(request: HttpRequest, guardian: Guardian, offer_id: int) -> Htt
         "unit_name": unit.name_in(language),
         "unit_address": ", ".join(p for p in (unit.street_address, unit.postal_code) if p),
         "map_url": settings.ASTI_MAP_LINK.format(lat=f"{unit.lat:.5f}", lon=f"{unit.lon:.5f}"),
-        "reasons": reason_text(offer.proposal, show_distance=not offer.child.non_disclosure),
+        "reasons": reason_text(offer.proposal, show_distance=not offer.child.address_protected()),
         "start_date": _start_date(offer),
         "can_answer": _can_answer(offer),
         "can_undo": decline_can_be_undone(offer, at=clock.now()),

@@ -34,7 +34,8 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _count(key: str, *, window: int) -> int:
+def window_count(key: str, *, window: int) -> int:
+    """Counts one event under `key` in the cache; the count of its window so far."""
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key)
@@ -56,7 +57,7 @@ def login_attempt(request: HttpRequest) -> RateDecision:
     allowed, first_refusal = True, False
     for subject, limit in limits:
         digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
-        count = _count(f"asti:login-rate:{digest}:{bucket}", window=window)
+        count = window_count(f"asti:login-rate:{digest}:{bucket}", window=window)
         if count > limit:
             allowed = False
             first_refusal = first_refusal or count == limit + 1

@@ -1,7 +1,8 @@
 """Staff roles as Django groups, and the model permissions each group starts with (for the Django admin).
 
 Scoping (a unit director sees only their units) is not a model permission: it is the staff pages' selectors'
-job, with the units in StaffProfile.units. A unit director therefore gets no admin change rights here.
+job, with the units in StaffProfile.units. The admin is read-only for every role: records change through the
+staff pages and their services (asti.audit.admin).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from asti.identity.models import Role
 ROLE_PERMISSIONS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.PLANNER: (
         ("people", "view_child"), ("people", "view_guardian"), ("people", "view_custody"),
-        ("people", "view_importrun"), ("units", "view_unit"), ("units", "change_unit"),
+        ("people", "view_importrun"), ("units", "view_unit"),
         ("units", "view_admissionarea"), ("units", "view_municipality"), ("offers", "view_offerround"),
         ("offers", "view_proposal"),
     ),

@@ -1,30 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from asti.audit.admin import RecordAdmin
 from asti.messaging.models import FollowUp, InboundMessage, Message
 from asti.messaging.services import follow_up_resolve
 
 
-class ReadOnlyMixin:
-    """Written by the services only; staff read them here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 @admin.register(Message)
-class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin[Message]):
+class MessageAdmin(RecordAdmin):
+    audit_target_type = "message"
     list_display = ["id", "channel", "lane", "status", "recipient", "template_key", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "channel", "lane", "template_key"]
     search_fields = ["=recipient", "=subject_id", "=gateway_message_id"]
@@ -32,7 +19,8 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin[Message]):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ReadOnlyMixin, admin.ModelAdmin[InboundMessage]):
+class InboundMessageAdmin(RecordAdmin):
+    audit_target_type = "inbound_message"
     list_display = ["id", "received_at", "sender", "handling_result", "text"]
     list_filter = ["handling_result", "gateway"]
     search_fields = ["=sender"]
@@ -40,12 +28,14 @@ class InboundMessageAdmin(ReadOnlyMixin, admin.ModelAdmin[InboundMessage]):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyMixin, admin.ModelAdmin[FollowUp]):
+class FollowUpAdmin(RecordAdmin):
+    audit_target_type = "follow_up"
     list_display = ["id", "created_at", "reason", "guardian", "subject_type", "subject_id", "detail", "resolved_at"]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
     actions = ["resolve"]
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Only for the list's action, which resolves through the service; a record is never edited here."""
         return bool(request.user.has_perm("messaging.change_followup")) and obj is None
 
     @admin.action(description="Mark as resolved", permissions=["change"])

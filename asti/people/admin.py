@@ -8,41 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu as stdnum_hetu
 
-from asti.audit.admin import AuditedAdminMixin
+from asti.audit.admin import ReadOnlyMixin, RecordAdmin
 from asti.core import crypto
+from asti.people.identity_search import identity_code_lookup
 from asti.people.models import Child, Custody, Guardian, ImportRun
+from asti.people.protection import may_see_protected_addresses
 
 PROTECTED = "turvakielto — address not shown"
 
 
-class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin[Any]):
+class PersonAdmin(RecordAdmin):
     """Read-only: registry data changes only through a new extract."""
-
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="identity code")
     def hetu_masked(self, obj: Any) -> str:
         return crypto.hetu_masked(obj.hetu)
 
     def _address_visible(self, request: HttpRequest, obj: Any) -> bool:
-        perm = f"{obj._meta.app_label}.view_protected_address"
-        return not obj.non_disclosure or request.user.has_perm(perm)
+        protected = obj.address_protected() if isinstance(obj, Child) else obj.non_disclosure
+        return not protected or may_see_protected_addresses(user=request.user)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         fields = [str(f) for f in super().get_fields(request, obj)]
@@ -61,33 +51,31 @@ class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin[Any]):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        """A full identity code finds its person through the keyed digest; other terms search names and ids."""
+        """A full identity code finds its person through the keyed digest (counted and audited: at most
+        ASTI_IDENTITY_CODE_SEARCHES_PER_HOUR an hour); other terms search names and ids."""
         term = search_term.strip().upper()
         try:
             code = stdnum_hetu.validate(term, allow_temporary=True)
         except StdnumError:
             return super().get_search_results(request, queryset, search_term)
+        if not identity_code_lookup(actor=request.user.get_username(), where="admin"):
+            self.message_user(request, "Too many identity-code searches in the last hour.", messages.ERROR)
+            return queryset.none(), False
         return queryset.filter(hetu_digest=crypto.hetu_digest(code)), False
 
 
-class CustodyInline(admin.TabularInline[Custody, Any]):
+class CustodyInline(ReadOnlyMixin, admin.TabularInline[Custody, Any]):
     model = Custody
     extra = 0
     can_delete = False
     fields = ("guardian", "child", "active")
     readonly_fields = ("guardian", "child", "active")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Child)
 class ChildAdmin(PersonAdmin):
     audit_target_type = "child"
-    audit_key_field = "child_id"
+    audit_key = "child_id"
     list_display = [
         "child_id",
         "last_name",
@@ -112,7 +100,7 @@ class ChildAdmin(PersonAdmin):
 @admin.register(Guardian)
 class GuardianAdmin(PersonAdmin):
     audit_target_type = "guardian"
-    audit_key_field = "guardian_id"
+    audit_key = "guardian_id"
     list_display = ["guardian_id", "last_name", "first_name", "language", "active"]
     list_filter = ["active", "non_disclosure", "language"]
     search_fields = ["=guardian_id", "last_name", "first_name", "=phone", "=email"]
@@ -124,12 +112,7 @@ class GuardianAdmin(PersonAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin[ImportRun]):
+class ImportRunAdmin(RecordAdmin):
+    audit_target_type = "import_run"
     list_display = ["started_at", "finished_at", "source", "actor"]
     readonly_fields = ["started_at", "finished_at", "source", "actor", "counts"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
-        return False

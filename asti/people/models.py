@@ -7,6 +7,7 @@ non-disclosure order (turvakielto) has `non_disclosure` set: their address is fo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models.functions import Upper
@@ -89,6 +90,16 @@ class Child(Person):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.child_id})"
+
+    def address_protected(self, custodians: Iterable[Guardian] | None = None) -> bool:
+        """Non-disclosure covers the child's home: their own order, or an order of an active custodian (a child
+        shares the home of the guardian they live with; which one that is the extract does not say, so any).
+        `custodians`: the active custodians when already loaded."""
+        if self.non_disclosure:
+            return True
+        if custodians is not None:
+            return any(g.non_disclosure for g in custodians)
+        return Guardian.objects.filter(custodies__child=self, custodies__active=True, non_disclosure=True).exists()
 
     def education_language_resolved(self, current_unit_language: str | None) -> str:
         return resolve_education_language(

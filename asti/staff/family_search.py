@@ -18,6 +18,7 @@ from stdnum.fi import hetu as stdnum_hetu
 
 from asti.core import crypto
 from asti.messaging.sms import phone_e164
+from asti.people.identity_search import identity_code_lookup
 from asti.people.models import Child, Custody, Guardian
 from asti.staff.selectors import families_visible_for
 
@@ -40,6 +41,7 @@ class SearchProblem(enum.StrEnum):
     TOO_SHORT = "too_short"
     BAD_IDENTITY_CODE = "bad_identity_code"
     BAD_PHONE = "bad_phone"
+    TOO_MANY_IDENTITY_CODES = "too_many_identity_codes"
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def family_find(*, user: User | AnonymousUser, query: str, limit: int = SEARCH_L
     if isinstance(criteria, SearchProblem):
         return FamilySearch(problem=criteria)
     by, child_match, guardian_match = criteria
+    if by == SearchBy.IDENTITY_CODE and not identity_code_lookup(actor=user.get_username(), where="family_search"):
+        return FamilySearch(problem=SearchProblem.TOO_MANY_IDENTITY_CODES)
     # an uncorrelated IN (the children of the matching guardians): the database hashes it once, where a
     # correlated EXISTS under the OR would run once per child of the city
     of_guardians = Custody.objects.filter(active=True, guardian__in=guardian_match).values("child_id")

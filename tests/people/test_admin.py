@@ -34,7 +34,9 @@ def test_staff_search_by_name_and_by_full_identity_code() -> None:
     assert "C3" in page and "C4" in page and "C1<" not in page
     page = client.get("/admin/people/child/", {"q": "140321a901x"}).content.decode()
     assert ">C1<" in page and "C3" not in page
-    assert AuditEvent.objects.filter(actor="pia", operation="SEARCH", target_type="child").count() == 2
+    searches = AuditEvent.objects.filter(actor="pia", operation="SEARCH", target_type="child")
+    assert sorted(searches.values_list("target_id", flat=True)) == ["C1", "C3", "C4"]  # one event per child shown
+    assert AuditEvent.objects.filter(actor="pia", operation="SEARCH_IDENTITY_CODE", status="SUCCESS").count() == 1
 
 
 @pytest.mark.usefixtures("imported")

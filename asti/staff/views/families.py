@@ -27,6 +27,7 @@ from asti.core import clock
 from asti.offers.answers import AnswerResult, offer_answer
 from asti.offers.models import Offer, OfferRound, OfferStatus
 from asti.people.models import Child, Guardian
+from asti.people.protection import child_home_hidden
 from asti.staff.access import actor, staff_view
 from asti.staff.families import FamilyFilters, family_children, family_detail, family_guardians, family_list
 from asti.staff.family_search import FamilySearch, SearchProblem, family_find
@@ -150,7 +151,7 @@ def _family_response(
     audit_log_many(actor=who, operation="VIEW", target_type="child", target_ids=others, details=details)
     audit_log_many(actor=who, operation="VIEW", target_type="guardian", target_ids=guardian_ids, details=details)
     timeline = [{**event, "label": TIMELINE_LABELS.get(event["kind"], event["kind"])} for event in family.timeline]
-    may_see_address = request.user.has_perm("people.view_protected_address")
+    home_hidden = child_home_hidden(child=child, user=request.user, custodians=family.guardians)
     return render(
         request,
         "staff/family.html",
@@ -162,7 +163,7 @@ def _family_response(
             "paper_form": paper_form or _paper_form(child),
             "paper_blocked": _paper_application_blocked(child),
             "paper_kinds": paper_kinds(child),
-            "may_see_address": may_see_address,
+            "home_hidden": home_hidden,
             "threads": family_threads(children=family.children, guardians=family.guardians),
             "call_notes": call_notes_for(family.children),
             "note_form": note_form or _note_form(child, family.children, family.guardians),
@@ -254,6 +255,10 @@ SEARCH_PROBLEMS = {
         "That is not a valid personal identity code. Check the code, especially its last character."
     ),
     SearchProblem.BAD_PHONE: gettext_lazy("That is not a phone number we can read. Check the number."),
+    SearchProblem.TOO_MANY_IDENTITY_CODES: gettext_lazy(
+        "You have searched by identity code many times in the last hour. Search by name or phone number, or try "
+        "again later."
+    ),
 }
 
 

@@ -110,7 +110,7 @@ def second_round_view(request: HttpRequest, round_id: int) -> HttpResponse:
     if request.method == "POST":
         return _start(request, round_id, lifecycle.SECOND_ROUND)
     offer_round = get_object_or_404(OfferRound, pk=round_id)
-    rows = second_round_review(offer_round=offer_round)
+    rows = second_round_review(offer_round=offer_round, user=request.user)
     audit_log_many(actor=actor(request), operation="VIEW_LIST", target_type="child",
                    target_ids=[r.child_id for r in rows])  # fmt: skip
     context = {

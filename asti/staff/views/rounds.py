@@ -15,6 +15,7 @@ from asti.decisions.models import DecisionBatch
 from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound, Proposal, RoundStatus
 from asti.offers.services import RoundError, proposal_override_check
+from asti.people.protection import child_home_hidden, homes_hidden
 from asti.staff import charts, lifecycle
 from asti.staff.access import actor, staff_view
 from asti.staff.forms import OverrideForm, WhatIfForm
@@ -68,7 +69,8 @@ def round_losing(request: HttpRequest, round_id: int) -> HttpResponse:
         actor=actor(request), operation="VIEW_LIST", target_type="child",
         target_ids=[p.child.child_id for p in proposals],
     )  # fmt: skip
-    return render(request, "staff/round_losing.html", {"round": offer_round, "proposals": proposals})
+    hidden = homes_hidden(child_pks=[p.child_id for p in proposals], user=request.user)
+    return render(request, "staff/round_losing.html", {"round": offer_round, "proposals": proposals, "hidden": hidden})
 
 
 @staff_view(can_plan_rounds)
@@ -111,9 +113,9 @@ def proposal_detail(request: HttpRequest, round_id: int, child_id: str) -> HttpR
     else:
         audit_log(actor=actor(request), operation="VIEW", target_type="child", target_id=child_id,
                   details={"page": "proposal", "round": offer_round.pk})  # fmt: skip
-    return render(
-        request, "staff/proposal.html", {"round": offer_round, "proposal": proposal, "form": form, "editable": editable}
-    )
+    context = {"round": offer_round, "proposal": proposal, "form": form, "editable": editable,
+               "home_hidden": child_home_hidden(child=proposal.child, user=request.user)}  # fmt: skip
+    return render(request, "staff/proposal.html", context)
 
 
 @staff_view(can_plan_rounds)
