@@ -51,6 +51,8 @@ SECRET_KEY = _secret("SECRET_KEY", "local-only-insecure-secret-key-not-for-produ
 # Key material for personal identity codes at rest: encryption (Fernet) and a keyed lookup hash.
 ASTI_HETU_KEY = _secret("ASTI_HETU_KEY", "local-only-insecure-hetu-key-not-for-production")
 DEBUG: bool = env("DEBUG") if IS_PRODUCTION else env.bool("DEBUG", default=ASTI_ENV == "development")
+if IS_PRODUCTION and DEBUG:  # error pages with settings and personal data in them
+    raise ImproperlyConfigured("DEBUG must be off in production (ASTI_ENV=production)")
 ALLOWED_HOSTS: list[str] = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = env("CSRF_TRUSTED_ORIGINS")
 
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "asti.core.csp.ContentSecurityPolicyMiddleware",
+    "asti.core.middleware.refuse_nul_bytes",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -211,6 +214,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Guardians and staff are logged out after this long without a request (idle timeout; every request extends it).
+SESSION_COOKIE_AGE: int = env.int("ASTI_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 # The language choice is read by the server only (the switch is a form).
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

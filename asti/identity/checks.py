@@ -21,3 +21,18 @@ def login_rate_limit_cache(app_configs: Any, **kwargs: Any) -> list[CheckMessage
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def client_address_header(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if not settings.ASTI_CLIENT_IP_HEADER:
+        return [
+            Warning(
+                "The login rate limit counts per REMOTE_ADDR: behind a reverse proxy every client shares the "
+                "proxy's address, so one client's attempts lock everyone out.",
+                hint="Behind a proxy, set ASTI_CLIENT_IP_HEADER to the header it sets (e.g. HTTP_X_FORWARDED_FOR); "
+                "serving directly, silence asti.identity.W002.",
+                id="asti.identity.W002",
+            )
+        ]
+    return []

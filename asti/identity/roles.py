@@ -21,7 +21,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[tuple[str, str], ...]] = {
         ("units", "view_admissionarea"), ("units", "view_municipality"), ("offers", "view_offerround"),
         ("offers", "view_proposal"),
     ),
-    Role.UNIT_DIRECTOR: (("units", "view_unit"),),
+    Role.UNIT_DIRECTOR: (),  # their own units on the staff pages; the admin lists every unit
     Role.ADMIN: (),
     Role.DECISION_MAKER: (("decisions", "view_decisionbatch"), ("decisions", "view_decision")),
 }  # fmt: skip

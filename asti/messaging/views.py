@@ -9,6 +9,7 @@ import logging
 import urllib.parse
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from asti.audit.services import audit_log
+from asti.audit.services import audit_log, audit_log_many
 from asti.messaging import reports, selectors
 from asti.messaging.inbound import dedup_key, inbound_receive
 from asti.messaging.models import SimulatedMessage
@@ -126,15 +127,19 @@ def kannel_dlr(request: HttpRequest, message_id: int, token: str) -> HttpRespons
 # --- the simulated phone and mailbox (demo) -----------------------------------------------------------------------
 
 
-def _require_simulated() -> None:
+def _require_simulated(request: HttpRequest) -> None:
+    """The demo's phone and mailbox show every family's messages: staff who may see families (planners and
+    administrators, `people.view_guardian`), not unit directors."""
     if not simulated_enabled():
         raise Http404("the simulated channels are not in use")
+    if not request.user.has_perm("people.view_guardian"):
+        raise PermissionDenied
 
 
 @staff_member_required
 @require_GET
 def simulated_index(request: HttpRequest) -> HttpResponse:
-    _require_simulated()
+    _require_simulated(request)
     query = request.GET.get("q", "").strip()
     guardians = Guardian.objects.exclude(phone="", email="").order_by("last_name", "first_name", "pk")
     if query:
@@ -146,13 +151,16 @@ def simulated_index(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     recent = selectors.simulated_recent_guardians(limit=20)
+    shown = sorted({g.guardian_id for g in page.object_list} | {g.guardian_id for g in recent})
+    audit_log_many(actor=request.user.get_username(), operation="VIEW_LIST", target_type="guardian",
+                   target_ids=shown, details={"page": "simulated phone list", "searched": bool(query)})  # fmt: skip
     return render(request, "messaging/simulated/index.html", {"page": page, "query": query, "recent": recent})
 
 
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def simulated_guardian(request: HttpRequest, guardian_id: int) -> HttpResponse:
-    _require_simulated()
+    _require_simulated(request)
     guardian = get_object_or_404(Guardian, pk=guardian_id)
     error = ""
     error_mail = 0

@@ -31,6 +31,7 @@ def production_env(**changes: str) -> dict[str, str]:
         MESSAGING_CALLBACK_KEY=secrets.token_urlsafe(32),
         MESSAGING_CALLBACK_BASE_URL="https://asti.example.fi",
         CACHE_URL="redis://cache.example.fi:6379/0",
+        ASTI_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR",
     )
     env.update(changes)
     return {k: v for k, v in env.items() if v}
@@ -77,3 +78,14 @@ def test_the_language_cookie_is_http_only_and_same_site(client: Any) -> None:
     response = client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
     cookie = response.cookies["django_language"]
     assert cookie.value == "sv" and cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+def test_no_client_address_header_fails_the_deployment_check() -> None:
+    """Behind a proxy every client would share its address in the login rate limit: the check says so."""
+    result = deploy_check(production_env(ASTI_CLIENT_IP_HEADER=""))
+    assert result.returncode != 0 and "asti.identity.W002" in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_with_debug_on() -> None:
+    result = deploy_check(production_env(DEBUG="true"))
+    assert result.returncode != 0 and "DEBUG must be off in production" in result.stderr

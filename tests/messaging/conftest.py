@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from asti.core import crypto
@@ -194,3 +195,10 @@ def kannel(kannel_session: LocalKannel, live_server: Any, settings: Any) -> Loca
 @pytest.fixture
 def kannel_workdir(tmp_path: Path) -> Path:
     return tmp_path / "kannel"
+
+
+def family_staff(username: str) -> User:
+    """Staff who may see families (a planner's `people.view_guardian`): they use the simulated phone and mailbox."""
+    user = User.objects.create_user(username=username, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="people", codename="view_guardian"))
+    return User.objects.get(pk=user.pk)

@@ -33,7 +33,7 @@ from asti.offers.models import Offer, OfferStatus
 from asti.offers.notify import messages_for
 from asti.people.models import Child, Custody, Guardian
 from tests.citizen.conftest import sent_round  # noqa: F401 (a fixture)
-from tests.messaging.conftest import SmtpRecorder
+from tests.messaging.conftest import SmtpRecorder, family_staff
 from tests.staff.conftest import staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -280,7 +280,7 @@ def test_an_out_of_office_answer_is_stored_and_nothing_more(mailed: dict[str, Em
 def test_the_demo_inbox_replies_through_the_same_path() -> None:
     Worker().run_once()  # the simulated channels: Sanna's offer lands in her simulated inbox
     staff = Client()
-    staff.force_login(User.objects.create_user(username="pia", is_staff=True))
+    staff.force_login(family_staff("pia"))
     sanna = Guardian.objects.get(guardian_id="G3")
     url = reverse("messaging:simulated_guardian", args=[sanna.pk])
     mail = SimulatedMessage.objects.get(address=SANNA, direction="out")

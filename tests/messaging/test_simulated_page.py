@@ -12,7 +12,7 @@ from asti.audit.models import AuditEvent
 from asti.messaging.models import InboundMessage, Lane, Message, SimulatedMessage
 from asti.messaging.services import message_enqueue
 from asti.messaging.worker import Worker
-from tests.messaging.conftest import RecordingHandler, make_guardian
+from tests.messaging.conftest import RecordingHandler, family_staff, make_guardian
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def staff() -> Client:
     client = Client()
-    client.force_login(User.objects.create_user(username="pia", is_staff=True))
+    client.force_login(family_staff("pia"))
     return client
 
 
@@ -83,3 +83,17 @@ def test_only_staff_and_only_with_simulated_channels(staff: Client, settings: An
     settings.MESSAGING_EMAIL_BACKEND = "smtp"
     assert staff.get(url).status_code == 404
     assert not Message.objects.exists()
+
+
+def test_staff_who_may_not_see_families_cannot_open_the_simulated_phone() -> None:
+    """A unit director is staff but sees no family's messages; the phone list is audited for those who may."""
+    guardian = make_guardian(phone="+358401234567")
+    director = Client()
+    director.force_login(User.objects.create_user(username="ulla", is_staff=True))
+    assert director.get(reverse("messaging:simulated_index")).status_code == 403
+    assert director.get(reverse("messaging:simulated_guardian", args=[guardian.pk])).status_code == 403
+    planner = Client()
+    planner.force_login(family_staff("pia"))
+    assert planner.get(reverse("messaging:simulated_index")).status_code == 200
+    listed = AuditEvent.objects.filter(actor="pia", operation="VIEW_LIST", target_type="guardian")
+    assert guardian.guardian_id in set(listed.values_list("target_id", flat=True))
