@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from asti.core.models import EducationLanguage, TimeStampedModel
+from asti.units.validators import no_links
 
 
 class Municipality(TimeStampedModel):
@@ -61,9 +62,9 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
 class Unit(TimeStampedModel):
     unit_id = models.CharField(max_length=64, unique=True)
-    name_fi = models.CharField(max_length=200)
-    name_sv = models.CharField(max_length=200, blank=True)
-    street_address = models.CharField(max_length=200, blank=True)
+    name_fi = models.CharField(max_length=200, validators=[no_links])
+    name_sv = models.CharField(max_length=200, blank=True, validators=[no_links])
+    street_address = models.CharField(max_length=200, blank=True, validators=[no_links])
     postal_code = models.CharField(max_length=5, blank=True)
     lat = models.FloatField()
     lon = models.FloatField()
