@@ -102,7 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "asti.core.csp.ContentSecurityPolicyMiddleware",
-    "asti.core.middleware.refuse_nul_bytes",
+    "asti.core.middleware.RefuseNulBytes",
+    "asti.core.middleware.idle_sessions",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -214,9 +215,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Guardians and staff are logged out after this long without a request (idle timeout; every request extends it).
+# Guardians and staff are logged out after this long without a request (idle timeout): a request extends it, at
+# most once a minute (asti.core.middleware.idle_sessions; saving the session on every request would cost a write).
 SESSION_COOKIE_AGE: int = env.int("ASTI_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 # The language choice is read by the server only (the switch is a form).
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from asti.audit.services import audit_log, audit_log_many
+from asti.core.middleware import allows_nul_bytes
 from asti.messaging import reports, selectors
 from asti.messaging.inbound import dedup_key, inbound_receive
 from asti.messaging.models import SimulatedMessage
@@ -57,6 +58,7 @@ def _decode(data: bytes, charset: str) -> str:
     return data.decode(codec, "replace")
 
 
+@allows_nul_bytes  # a UCS-2 reply's text is percent-encoded UTF-16: read as bytes below
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def kannel_inbound(request: HttpRequest, token: str) -> HttpResponse:

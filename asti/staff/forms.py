@@ -210,6 +210,18 @@ def _postal_code(value: str) -> None:
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Staff member (username)"), required=False, max_length=200)
     person = forms.CharField(label=_("Person (child, guardian or unit id)"), required=False, max_length=64)
+    operation = forms.CharField(
+        label=_("Operation"), required=False, max_length=64, help_text=_("e.g. VIEW, SEARCH, EXPORT, UNIT_UPDATE")
+    )
+    since = forms.DateField(label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
 
 
 CHANNEL_LABELS = dict(Channel.choices)

@@ -73,6 +73,7 @@ urlpatterns = [
     path("schools/", units.school_list, name="schools"),
     path("schools/<str:school_id>/", units.school_edit, name="school"),
     path("audit/", audit.audit_page, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("decisions/", lifecycle.batch_list, name="batches"),
     path("decisions/<int:batch_id>/", lifecycle.batch_page, name="batch"),
     path("decisions/<int:batch_id>/approve/", lifecycle.batch_approve, name="batch_approve"),

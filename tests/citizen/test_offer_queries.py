@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 # Session, user, guardian, offer (with its child, unit, round and proposal), and the header's count of unread
-# messages. The audit event of the view goes to the audit database and is not counted here.
-OFFER_PAGE_QUERIES = 5
+# messages, and whether another custodian's non-disclosure covers the child's home (no distances then). The audit
+# event of the view goes to the audit database and is not counted here.
+OFFER_PAGE_QUERIES = 6
 # The same four, then the answer in a transaction: begin, the offer locked, its guardians, the update, the
 # answer's audit event waiting for the commit, the outgoing message, commit; after the commit the event is
 # moved into the trail (its delete here; the insert goes to the audit database).

@@ -378,6 +378,44 @@ def test_admin_reads_the_audit_by_person_and_by_staff_member(
     assert {e.target_id for e in by_actor} == {"C1", "C11", "G1", "G2"}  # the family page shows C1's sibling too
 
 
+def test_the_audit_names_people_filters_by_operation_and_dates_and_exports(
+    admin_user: User, planner: User, allocated_round: OfferRound, django_capture_on_commit_callbacks: Any
+) -> None:
+    import csv
+    import datetime as dt
+    import io
+
+    from asti.core import clock
+    from asti.people.models import Child
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(planner).get(reverse("staff:family", args=["C1"]))
+    client = client_for(admin_user)
+    url = reverse("staff:audit")
+    c1 = Child.objects.get(child_id="C1")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(url, {"person": "C1"})
+    assert f"{c1.first_name} {c1.last_name} (C1)" in page.content.decode()  # named, not only an id
+    today = clock.today_helsinki()
+    assert len(client.get(url, {"actor": "pia.planner", "operation": "view"}).context["rows"]) == 4
+    assert client.get(url, {"actor": "pia.planner", "operation": "EXPORT"}).context["rows"] == []
+    assert len(client.get(url, {"actor": "pia.planner", "since": today.isoformat()}).context["rows"]) == 4
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    assert client.get(url, {"actor": "pia.planner", "since": tomorrow}).context["rows"] == []
+    backwards = client.get(url, {"since": tomorrow, "until": today.isoformat()})
+    assert backwards.context["events"] is None and "before the start date" in backwards.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export = client.get(reverse("staff:audit_export"), {"actor": "pia.planner"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert {r["target_id"] for r in rows} == {"C1", "C11", "G1", "G2"}
+    assert next(r for r in rows if r["target_id"] == "C1")["name"] == f"{c1.first_name} {c1.last_name}"
+    assert AuditEvent.objects.filter(actor=admin_user.username, operation="AUDIT_EXPORT").exists()
+    assert client.get(reverse("staff:audit_export")).status_code == 400  # no filter: no whole-trail dump
+    assert client_for(planner).get(reverse("staff:audit_export"), {"actor": "x"}).status_code == 403
+
+
 @pytest.mark.parametrize("language,word", [("fi", "Kierrokset"), ("sv", "Omgångar")])
 def test_pages_speak_finnish_and_swedish(planner: User, allocated_round: OfferRound, language: str, word: str) -> None:
     client = client_for(planner)
