@@ -12,7 +12,7 @@ from asti.applications.models import Application, ApplicationStatus
 from asti.core import clock
 from asti.messaging.models import Message
 from asti.offers.links import make_token
-from asti.offers.models import AnswerChannel, Feedback, OfferRound, OfferStatus
+from asti.offers.models import AnswerChannel, Feedback, OfferRound, OfferStatus, Proposal, Reason
 from asti.units.models import Unit
 from tests.citizen.conftest import client_for, guardian, offer_of, token_for
 
@@ -207,6 +207,28 @@ def test_non_disclosure_child_page_shows_no_home_distance_or_address(sent_round:
     client.post(f"/offers/{offer.pk}/decline/")
     form = client.get(f"/offers/{offer.pk}/apply/").content.decode()
     assert "Salvor" not in form and "Not shown (non-disclosure)" in form
+
+
+def test_the_other_custodian_of_a_child_living_with_a_protected_guardian_sees_no_distance(
+    sent_round: OfferRound,
+) -> None:
+    """The rule for the custodian without an order (docs/privacy.md): the child lives with the protected guardian,
+    so the child's home is protected from them too: no distance from it, no address."""
+    offer = offer_of("C1")  # custodians G1 and G2; proposed as the nearest unit in the area, 1.2 km away
+    Proposal.objects.filter(pk=offer.proposal_id).update(
+        reason=Reason.IN_AREA, detail="nearest_in_area_with_room", distance_m=1234
+    )
+    client = client_for("G1")
+    before = client.get(f"/offers/{offer.pk}/").content.decode()
+    assert "1.2 km" in before  # shown while nobody is protected
+    protected = guardian("G2")
+    protected.non_disclosure = True
+    protected.save(update_fields=["non_disclosure"])
+    page = client.get(f"/offers/{offer.pk}/").content.decode()
+    assert "1.2 km" not in page and offer.child.street_address not in page
+    client.post(f"/offers/{offer.pk}/decline/")
+    form = client.get(f"/offers/{offer.pk}/apply/").content.decode()
+    assert offer.child.street_address not in form and protected.street_address not in form
 
 
 def test_a_paper_application_entered_by_staff_shows_on_the_guardians_page_with_the_day_it_arrived(
