@@ -58,9 +58,9 @@ def _foreign_keys(model: type[models.Model]) -> list[tuple[str, str]]:
     out = []
     for f in model._meta.get_fields():
         related = f.related_model
-        if f.concrete and f.is_relation and (f.many_to_one or f.one_to_one) and isinstance(related, type):
-            if issubclass(related, models.Model):
-                out.append((f.name, related._meta.label))
+        relation = f.concrete and f.is_relation and (f.many_to_one or f.one_to_one)
+        if relation and isinstance(related, type) and issubclass(related, models.Model):
+            out.append((f.name, related._meta.label))
     return out
 
 
