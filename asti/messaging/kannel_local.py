@@ -262,9 +262,10 @@ def _decode(kind: str, data: str) -> str:
 
 
 def join_parts(messages: list[OperatorMessage]) -> list[str]:
-    """Texts of whole messages; parts with a concatenation header (UDH 00 03 ref total seq) are joined."""
+    """Texts of whole messages; parts with a concatenation header (UDH 00 03 ref total seq) are joined, as a phone
+    does, before they are decoded (a UCS-2 text may be cut inside a surrogate pair)."""
     whole: list[str] = []
-    parts: dict[tuple[str, int], dict[int, str]] = {}
+    parts: dict[tuple[str, int], dict[int, bytes]] = {}
     totals: dict[tuple[str, int], int] = {}
     for message in messages:
         if message.kind not in ("udh", "udh-data"):
@@ -278,11 +279,10 @@ def join_parts(messages: list[OperatorMessage]) -> list[str]:
         if len(udh) >= 6 and udh[1] == 0x00:
             ref, total, seq = udh[3], udh[4], udh[5]
             key = (message.receiver, ref)
-            text = _part_text(body)
-            parts.setdefault(key, {})[seq] = text
+            parts.setdefault(key, {})[seq] = body
             totals[key] = total
             if len(parts[key]) == total:
-                whole.append("".join(parts[key][i] for i in sorted(parts[key])))
+                whole.append(_part_text(b"".join(parts[key][i] for i in sorted(parts[key]))))
                 del parts[key]
         else:
             whole.append(body.decode("utf-8", "replace"))
@@ -290,7 +290,7 @@ def join_parts(messages: list[OperatorMessage]) -> list[str]:
 
 
 def _part_text(body: bytes) -> str:
-    """A concatenated part's payload: UTF-8 text, or UTF-16BE when it was sent as UCS-2."""
+    """A concatenated message's payload: UTF-8 text, or UTF-16BE when it was sent as UCS-2."""
     if len(body) % 2 == 0 and b"\x00" in body:
         return body.decode("utf-16-be", "replace")
     try:

@@ -30,7 +30,7 @@ from asti.messaging.models import (
     Message,
     Status,
 )
-from asti.messaging.sms import phone_e164, sms_encoding
+from asti.messaging.sms import phone_e164, sms_encoding, sms_text
 from asti.messaging.templates import TemplateError, render_template
 from asti.people.models import Guardian
 
@@ -152,7 +152,8 @@ def _build(out: OutgoingMessage, *, now: dt.datetime) -> Message:
         created_at=now,
     )
     if out.channel == Channel.SMS:
-        encoding = sms_encoding(rendered.body)
+        message.body = sms_text(rendered.body)  # what is counted is what is sent
+        encoding = sms_encoding(message.body)
         max_parts: int = settings.MESSAGING_SMS_MAX_PARTS
         if encoding.parts > max_parts:
             raise OutboxError(

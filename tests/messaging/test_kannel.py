@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -90,6 +91,25 @@ def test_sms_go_through_kannel_and_delivery_reports_come_back(kannel: LocalKanne
         assert set(DeliveryReport.objects.filter(message=message).values_list("status_code", flat=True)) == {1, 8}
         row = Message.objects.get(pk=message.pk)
         assert row.sent_at is not None and row.delivered_at is not None and row.attempts == 1
+
+
+def test_part_counts_match_what_kannel_sends_at_the_boundaries(kannel: LocalKannel, phone: FakePhone) -> None:
+    """The parts the operator receives from Kannel are the parts we count, with an extension character or an
+    emoji on a part boundary, and for a text not in NFC (sent normalised)."""
+    texts = {
+        "+358401000011": "a" * 152 + "€" + "b" * 152,  # 306 septets, three parts
+        "+358401000012": "a" * 151 + "€" + "b" * 153,  # 306 septets, two parts
+        "+358401000013": "Š" + "a" * 65 + "👍" + "b" * 66,  # 134 UTF-16 units, the emoji across two parts
+        "+358401000014": "Pa\u0308iva\u0308koti " * 12,  # NFC: GSM-7, one part
+    }
+    messages = enqueue_sms(texts)
+    assert [m.sms_parts for m in messages] == [3, 2, 2, 1]
+    assert Worker().run_once() == 4
+    assert phone.wait_for(lambda got: len(got) >= 8)
+    time.sleep(0.5)  # nothing more arrives
+    per_number = Counter(m.receiver for m in phone.messages())
+    assert [per_number[number] for number in texts] == [m.sms_parts for m in messages]
+    assert sorted(phone.texts()) == sorted(unicodedata.normalize("NFC", text).strip() for text in texts.values())
 
 
 def test_a_reply_reaches_us_and_the_answer_goes_out_at_once(

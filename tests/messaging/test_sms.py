@@ -33,6 +33,25 @@ def test_emoji_takes_two_ucs2_units() -> None:
     assert sms_encoding("Kyllä 👍") == (UCS2, 1, 8)
 
 
+def test_an_extension_character_is_not_split_between_parts() -> None:
+    """153 septets a part: "€" (escape + septet) at septets 153-154 starts the next part, which then overflows."""
+    assert sms_encoding("a" * 152 + "€" + "b" * 151) == (GSM7, 2, 305)
+    assert sms_encoding("a" * 152 + "€" + "b" * 152) == (GSM7, 3, 306)  # 306 septets, yet three parts
+    assert sms_encoding("a" * 151 + "€" + "b" * 153) == (GSM7, 2, 306)  # the escape fits at the end of part one
+
+
+def test_ucs2_is_cut_by_code_units_as_kannel_does() -> None:
+    """Kannel cuts a UCS-2 text every 67 units even inside a surrogate pair (tests/messaging/test_kannel.py)."""
+    assert sms_encoding("Š" + "a" * 64 + "👍" + "b" * 67) == (UCS2, 2, 134)
+    assert sms_encoding("Š" + "a" * 65 + "👍" + "b" * 66) == (UCS2, 2, 134)
+
+
+def test_text_is_counted_in_nfc() -> None:
+    """ "ä" written as "a" and a combining diaeresis is the GSM-7 "ä" once normalised (otherwise UCS-2)."""
+    decomposed = "Pa\u0308iva\u0308koti"
+    assert sms_encoding(decomposed) == (GSM7, 1, 9)
+
+
 @pytest.mark.parametrize(
     ("raw", "e164"),
     [
