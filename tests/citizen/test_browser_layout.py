@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from asti.conversations.services import thread_start_by_guardian
 from asti.core import clock
 from asti.offers.answers import offer_answer
 from asti.offers.models import OfferRound
@@ -24,6 +25,7 @@ WIDTHS = (320, 390)
 LANGUAGES = ("fi", "sv", "en")
 LONG_EMAIL = "varhaiskasvatus.esiopetus.paivakoti.kallio@kasvatuksen-ja-koulutuksen-toimiala.example.fi"
 LONG_ADDRESS = "Kolmannenlinjankujanpoikkikatu 1234"
+LONG_WORD = "Ruoka-aineallergia" + "pähkinä" * 12  # longer than a phone is wide
 
 
 def session_cookie(guardian_id: str, base: str) -> dict[str, Any]:
@@ -74,10 +76,13 @@ def test_guardian_pages_do_not_scroll_sideways_on_a_small_phone(
     offer = offer_of("C1")
     Unit.objects.filter(pk=offer.unit_id).update(email=LONG_EMAIL, street_address=LONG_ADDRESS)
     cookies = [session_cookie("G1", live_server.url)]
+    thread = thread_start_by_guardian(
+        guardian=guardian("G1"), child=offer.child, title=LONG_WORD, body=f"Yhteystieto: {LONG_EMAIL}"
+    )
     open_offer = [f"/offers/{offer.pk}/", f"/offers/{offer.pk}/accept/", f"/offers/{offer.pk}/decline/"]
     public = ["/accessibility/", "/feedback/", "/o/1.2.3~forged", "/no-such-page/"]
-    assert_no_sideways_scrolling(chromium, live_server.url, ["/", *open_offer, "/messages/", "/messages/new/", *public],
-                                 cookies)  # fmt: skip
+    messages = ["/messages/", f"/messages/{thread.pk}/", "/messages/new/"]
+    assert_no_sideways_scrolling(chromium, live_server.url, ["/", *open_offer, *messages, *public], cookies)
     offer_answer(offer_id=offer.pk, accept=False, guardian=guardian("G1"), channel="link", actor="test")
     assert_no_sideways_scrolling(chromium, live_server.url, [f"/offers/{offer.pk}/", f"/offers/{offer.pk}/apply/"],
                                  cookies)  # fmt: skip

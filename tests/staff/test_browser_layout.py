@@ -11,12 +11,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from asti.conversations.services import thread_start_by_guardian
 from asti.identity.models import Role
 from asti.offers.answers import offer_answer
 from asti.offers.models import Offer, OfferRound
 from asti.offers.sending import round_send
+from asti.people.models import Child, Guardian
+from asti.units.models import Unit
 from tests.citizen import browser
-from tests.citizen.test_browser_layout import LANGUAGES, WIDTHS, overflow
+from tests.citizen.test_browser_layout import LANGUAGES, LONG_EMAIL, LONG_WORD, WIDTHS, overflow
+from tests.staff.applications_helpers import make_application
 from tests.staff.conftest import staff_user
 
 chromium = browser.chromium  # the Debian Chromium fixture of the guardian pages
@@ -81,7 +85,13 @@ def test_staff_pages_do_not_scroll_sideways_on_a_small_phone(
     user = everyone(None)
     rid = allocated_round.pk
     before_sending = [f"/staff/rounds/{rid}/send/", f"/staff/rounds/{rid}/children/C2/"]
+    child = Child.objects.get(child_id="C1")
+    Unit.objects.filter(unit_id="PK-KALLIO").update(email=LONG_EMAIL)
+    thread = thread_start_by_guardian(guardian=Guardian.objects.get(guardian_id="G1"), child=child, title=LONG_WORD,
+                                      body=f"{LONG_WORD} {LONG_EMAIL}")  # fmt: skip
+    application = make_application("C1", wishes=("PK-KALLIO", "PK-TOOLO"))
     pages = [
+        f"/staff/inbox/{thread.pk}/", f"/staff/applications/{application.pk}/",
         "/staff/", "/staff/rounds/", f"/staff/rounds/{rid}/", f"/staff/rounds/{rid}/losing/",
         f"/staff/rounds/{rid}/dashboard/", "/staff/families/", "/staff/families/find/?q=Virtanen",
         "/staff/families/C1/", "/staff/units/", "/staff/units/PK-KALLIO/", "/staff/schools/", "/staff/applications/",
@@ -97,7 +107,8 @@ def test_staff_pages_do_not_scroll_sideways_on_a_small_phone(
                 context = open_context(chromium, live_server.url, user, language, width)
                 page = context.new_page()
                 for path in paths:
-                    page.goto(f"{live_server.url}{path}")
+                    response = page.goto(f"{live_server.url}{path}")
+                    assert response is not None and response.status == (404 if "no-such" in path else 200), path
                     if found := overflow(page):
                         problems.append(f"{language} {width} px {path}: {found}")
                 context.close()
