@@ -146,5 +146,5 @@ def label(table: Mapping[str, Promise], code: str) -> str:
 
 
 def message_label(*, channel: str, template_key: str) -> str:
-    """E.g. "SMS: offer"."""
-    return f"{label(CHANNELS, channel)}: {label(MESSAGE_TEMPLATES, template_key)}"
+    """E.g. "SMS – offer" (a template's label may have a colon of its own)."""
+    return f"{label(CHANNELS, channel)} – {label(MESSAGE_TEMPLATES, template_key)}"

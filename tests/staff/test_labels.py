@@ -63,9 +63,9 @@ def test_every_reply_result_has_a_label() -> None:
 @pytest.mark.parametrize(
     "language,reply,message,guardian_language",
     [
-        ("fi", "(ei ymmärretty)", "Tekstiviesti: paikkatarjous", "kieli suomi"),
-        ("sv", "(inte förstått)", "Sms: platserbjudande", "språk finska"),
-        ("en", "(not understood)", "SMS: offer", "language Finnish"),
+        ("fi", "(ei ymmärretty)", "Tekstiviesti – paikkatarjous", "kieli suomi"),
+        ("sv", "(inte förstått)", "Sms – platserbjudande", "språk finska"),
+        ("en", "(not understood)", "SMS – offer", "language Finnish"),
     ],
 )
 def test_the_family_page_shows_labels_not_codes(
