@@ -68,13 +68,10 @@ ASTI_MUNICIPALITY_CODES: list[str] = env("ASTI_MUNICIPALITY_CODES")
 # answer never depends on it, only how much of its optimality is proven (docs/adr/0002).
 ASTI_ALLOCATION_PROOF_SECONDS: float = env.float("ASTI_ALLOCATION_PROOF_SECONDS", default=4.0)
 
+# The project's apps come before Django's own: where two apps translate the same message the first one's catalog
+# wins, and Django's catalogs word some of the project's messages differently (the admin's "Save" is
+# "Tallenna ja poistu" in Finnish). tests/citizen/test_translations.py checks that the project's words win.
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
     "asti.core",
     "asti.audit",
     "asti.jobs",
@@ -89,6 +86,12 @@ INSTALLED_APPS = [
     "asti.decisions",
     "asti.conversations",
     "asti.citizen",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from asti.applications.models import Application, ApplicationEvent, Wish
 from asti.messaging.models import FAILED_STATUSES, FollowUp, InboundMessage, Message
 from asti.offers.models import Feedback, Offer, OfferRound, Proposal
 from asti.people.models import Child, Custody, Guardian
+from asti.staff.labels import CHANNELS, label, message_label
 
 
 @dataclass(frozen=True)
@@ -181,11 +182,13 @@ def _timeline(
             events.append((offer.answered_at, "offer_" + offer.status, offer.get_answer_channel_display(), name))
     for message in messages:
         name = offer_child.get(message.subject_id, "")
-        events.append((message.created_at, "message_created", f"{message.channel} {message.template_key}", name))
+        channel = label(CHANNELS, message.channel)
+        what = message_label(channel=message.channel, template_key=message.template_key)
+        events.append((message.created_at, "message_created", what, name))
         if message.delivered_at:
-            events.append((message.delivered_at, "message_delivered", message.channel, name))
+            events.append((message.delivered_at, "message_delivered", channel, name))
         if message.failed_at:
-            events.append((message.failed_at, "message_failed", f"{message.channel}: {message.last_error}"[:200], name))
+            events.append((message.failed_at, "message_failed", f"{channel}: {message.last_error}"[:200], name))
     for reply in replies:
         name = reply_child.get(reply.pk, "")
         if not name and reply.answer is not None and reply.answer.subject_type == "offer":

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +85,34 @@ def test_a_message_shared_by_two_apps_is_translated_the_same_in_both(language: s
                 clashes.append(f"{msgid!r}: {seen[msgid][0]} {seen[msgid][1]!r} / {app} {msgstr!r}")
             seen.setdefault(msgid, (app, msgstr))
     assert clashes == []
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_projects_translations_win_over_djangos_own(language: str) -> None:
+    """Django's catalogs (the admin's "Save" is "Tallenna ja poistu" in Finnish) must not replace a word of the
+    project's: the project's apps come first in INSTALLED_APPS, and the first app's catalog wins."""
+    from django.utils import translation
+
+    lost = []
+    with translation.override(language):
+        for app in APPS:
+            po = ROOT / "asti" / app / "locale" / language / "LC_MESSAGES" / "django.po"
+            for key, msgstr in _entries(po).items():
+                if not key or not msgstr or "msgid_plural" in key:
+                    continue
+                context, _sep, msgid = key.rpartition("\x04")
+                msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+                want = msgstr.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+                got = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                if got != want:
+                    lost.append(f"{app}: {msgid!r} -> {got!r}, not {want!r}")
+    assert not lost, "\n".join(lost)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_language_switch_names_each_language_in_itself(client: Any, language: str) -> None:
+    client.cookies["django_language"] = language
+    page = client.get("/accessibility/").content.decode()
+    buttons = re.findall(r'<button type="submit" name="language" value="(\w+)" lang="\w+"[^>]*>([^<]*)</button>', page)
+    assert buttons == [("fi", "suomi"), ("sv", "svenska"), ("en", "English")]

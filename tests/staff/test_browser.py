@@ -176,4 +176,5 @@ def test_admin_reads_the_audit_trail(page: Page, allocated_round: OfferRound, dj
     login(page, "admin")
     visit(page, "/staff/audit/")
     visit(page, "/staff/audit/?actor=demo.admin&person=")
-    expect(page.locator("#audit-events")).to_contain_text("LOGIN")
+    expect(page.locator("#audit-events")).to_contain_text("kirjautui sisään")
+    expect(page.locator("#audit-events")).not_to_contain_text("LOGIN")

@@ -44,7 +44,7 @@ def _dashboard(offer_round: OfferRound) -> dict[str, Any]:
         "answered_line": charts.line(answered_pct, top=100),
         "accepted_line": charts.line(accepted_pct, top=100),
         "reference_replied_y": charts.reference_y(REFERENCE["response_rate"]),
-        "chart": {"width": charts.WIDTH, "height": charts.HEIGHT, "pad": charts.PAD},
+        "chart": charts.FRAME,
         "areas": list(zip(areas, area_bars, strict=True)),
     }
 
