@@ -24,8 +24,9 @@ def identity_code_lookup(*, actor: str, where: str) -> bool:
     digest = hashlib.sha256(actor.encode()).hexdigest()[:32]
     count = window_count(f"asti:identity-code-lookups:{digest}:{bucket}", window=WINDOW)
     allowed = count <= limit
+    outcome = {True: "SUCCESS", False: "REFUSED"}[allowed]
     audit_log(
-        actor=actor, operation="SEARCH_IDENTITY_CODE", target_type="person", status="SUCCESS" if allowed else "REFUSED",
+        actor=actor, operation="SEARCH_IDENTITY_CODE", target_type="person", status=outcome,
         details={"where": where, "lookups_this_hour": count, "limit": limit},
     )  # fmt: skip
     return allowed

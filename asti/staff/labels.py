@@ -75,6 +75,9 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "LOGIN_REFUSED": _("login refused"),
     "LOGOUT": _("logged out"),
     "AUDIT_READ": _("read the audit trail"),
+    "AUDIT_EXPORT": _("exported the audit trail"),
+    "SEARCH_IDENTITY_CODE": _("searched by identity code"),
+    "PERSONAL_DATA_EXPORT": _("the person's own data exported"),
     "RESOLVE": _("follow-up done"),
     "FOLLOW_UP_ASSIGN": _("follow-up assigned"),
     "CALL_NOTE_ADD": _("note of a call added"),
@@ -136,6 +139,15 @@ AUDIT_TARGETS: Mapping[str, Promise] = {
     "follow_up": _("follow-up"),
     "decision_batch": _("decision batch"),
     "answer_template": _("ready answer"),
+    "person": _("person"),
+    "application": _("application"),
+    "import_run": _("import of a registry extract"),
+    "admission_area": _("admission area"),
+    "municipality": _("municipality"),
+    "message": _("message sent"),
+    "inbound_message": _("message received"),
+    "staff_profile": _("staff member's login"),
+    "citizen_identity": _("guardian's login"),
 }
 
 
