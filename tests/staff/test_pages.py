@@ -201,6 +201,28 @@ def test_children_losing_their_unit_with_the_reason_are_listed_and_audited(
     }
 
 
+def test_the_list_of_children_losing_their_unit_pages_and_says_how_many_in_all(
+    planner: User, allocated_round: OfferRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every child is reachable and the caption says how many there are (the list was cut at 500 silently)."""
+    more = Proposal.objects.filter(round=allocated_round, kept_current=True).order_by("pk")[:2]
+    Proposal.objects.filter(pk__in=[p.pk for p in more]).update(kept_current=False)
+    losing = sorted(
+        Proposal.objects.filter(round=allocated_round, kept_current=False).values_list("child__child_id", flat=True)
+    )
+    assert len(losing) >= 3
+    monkeypatch.setattr("asti.staff.views.rounds.LOSING_PAGE", 1)
+    client = client_for(planner)
+    url = reverse("staff:round_losing", args=[allocated_round.pk])
+    seen = []
+    for number in range(1, len(losing) + 1):
+        page = client.get(url, {"page": number}).content.decode()
+        assert f"{len(losing)} children: {number}–{number} on this page" in page
+        assert f"Page {number} of {len(losing)}" in page
+        seen += [child for child in losing if f"({child})</td>" in page]
+    assert sorted(seen) == losing
+
+
 def test_planner_overrides_a_proposal_with_a_required_justification(
     planner: User, allocated_round: OfferRound, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -4,6 +4,7 @@ the capacity what-if, and sending the round after a confirmation."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -62,15 +63,22 @@ def round_plan(request: HttpRequest, round_id: int) -> HttpResponse:
 def round_losing(request: HttpRequest, round_id: int) -> HttpResponse:
     offer_round = get_object_or_404(OfferRound, pk=round_id)
     visible = families_visible_for(user=request.user)
-    proposals = list(
-        offer_selectors.children_losing_current_unit(offer_round=offer_round).filter(child__in=visible)[:500]
-    )
+    losing = offer_selectors.children_losing_current_unit(offer_round=offer_round).filter(child__in=visible)
+    page = Paginator(losing, LOSING_PAGE).get_page(request.GET.get("page"))
+    proposals = list(page.object_list)
     audit_log_many(
         actor=actor(request), operation="VIEW_LIST", target_type="child",
         target_ids=[p.child.child_id for p in proposals],
     )  # fmt: skip
     hidden = homes_hidden(child_pks=[p.child_id for p in proposals], user=request.user)
-    return render(request, "staff/round_losing.html", {"round": offer_round, "proposals": proposals, "hidden": hidden})
+    return render(
+        request,
+        "staff/round_losing.html",
+        {"round": offer_round, "proposals": proposals, "page": page, "hidden": hidden},
+    )
+
+
+LOSING_PAGE = 200  # children a page; the caption says how many in all and which are shown
 
 
 @staff_view(can_plan_rounds)
