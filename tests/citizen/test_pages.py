@@ -10,6 +10,7 @@ from django.test import Client
 
 from asti.applications.models import Application, ApplicationStatus
 from asti.core import clock
+from asti.core.clock import HELSINKI
 from asti.messaging.models import Message
 from asti.offers.links import make_token
 from asti.offers.models import AnswerChannel, Feedback, OfferRound, OfferStatus, Proposal, Reason
@@ -207,6 +208,20 @@ def test_non_disclosure_child_page_shows_no_home_distance_or_address(sent_round:
     client.post(f"/offers/{offer.pk}/decline/")
     form = client.get(f"/offers/{offer.pk}/apply/").content.decode()
     assert "Salvor" not in form and "Not shown (non-disclosure)" in form
+
+
+@pytest.mark.parametrize(
+    ("language", "form"), [("fi", "klo {h}.{m:02d}"), ("sv", "kl. {h}.{m:02d}"), ("en", "{h:02d}:{m:02d}")]
+)
+def test_the_deadline_time_is_written_as_each_language_writes_it(
+    sent_round: OfferRound, language: str, form: str
+) -> None:
+    offer = offer_of("C1")
+    local = offer.deadline.astimezone(HELSINKI)
+    page = client_for("G1", language=language).get(f"/offers/{offer.pk}/").content.decode()
+    assert form.format(h=local.hour, m=local.minute) in page
+    if language != "en":
+        assert f"{local.hour:02d}:{local.minute:02d}" not in page
 
 
 def test_the_other_custodian_of_a_child_living_with_a_protected_guardian_sees_no_distance(
