@@ -224,6 +224,14 @@ def test_the_deadline_time_is_written_as_each_language_writes_it(
         assert f"{local.hour:02d}:{local.minute:02d}" not in page
 
 
+def test_the_units_phone_number_is_written_as_people_write_it(sent_round: OfferRound) -> None:
+    offer = offer_of("C1")
+    offer.unit.phone = "+358931000001"
+    offer.unit.save(update_fields=["phone"])
+    page = client_for("G1", language="fi").get(f"/offers/{offer.pk}/").content.decode()
+    assert ">09 31000001</a>" in page and 'href="tel:+358931000001"' in page
+
+
 def test_the_other_custodian_of_a_child_living_with_a_protected_guardian_sees_no_distance(
     sent_round: OfferRound,
 ) -> None:
