@@ -38,9 +38,11 @@ def round_create(*, year: int, actor: str) -> OfferRound:
     return offer_round
 
 
-def _editable_round(round_id: int) -> OfferRound:
+def _editable_round(round_id: int, *, lock: bool = True) -> OfferRound:
+    """The round, when its proposals may still change (locked for the change unless `lock` is off: a check)."""
+    rounds = OfferRound.objects.select_for_update() if lock else OfferRound.objects.all()
     try:
-        offer_round = OfferRound.objects.select_for_update().get(pk=round_id)
+        offer_round = rounds.get(pk=round_id)
     except OfferRound.DoesNotExist:
         raise RoundError(f"no round with id {round_id}") from None
     if offer_round.status not in (RoundStatus.DRAFT, RoundStatus.ALLOCATED):
@@ -112,11 +114,15 @@ def proposals_export(*, round_id: int, path: Path) -> int:
 Move = tuple[str, str | None, str | None]  # child id, unit id before, unit id after (None: no place)
 
 
-def _override_target(offer_round: OfferRound, child_id: str, unit_id: str, justification: str) -> Unit:
-    """The unit a planner may fix for this child in this round, or a RoundError that says why not."""
+def _override_target(
+    offer_round: OfferRound, child_id: str, unit_id: str, justification: str, *, lock: bool = False
+) -> tuple[Proposal, Unit]:
+    """The child's proposal and the unit a planner may fix for it in this round, or a RoundError that says why
+    not (the proposal locked for the change when `lock` is on)."""
     if not justification.strip():
         raise RoundError("an override needs a justification")
-    proposal = Proposal.objects.filter(round=offer_round, child__child_id=child_id).first()
+    proposals = Proposal.objects.select_for_update() if lock else Proposal.objects.all()
+    proposal = proposals.filter(round=offer_round, child__child_id=child_id).first()
     if proposal is None:
         raise RoundError(f"child {child_id} has no proposal in round {offer_round.pk}")
     unit = Unit.objects.filter(unit_id=unit_id, active=True).first()
@@ -126,17 +132,12 @@ def _override_target(offer_round: OfferRound, child_id: str, unit_id: str, justi
         unit.language != proposal.education_language
     ):
         raise RoundError(f"unit {unit_id} is not a municipal {proposal.education_language} pre-primary unit")
-    return unit
+    return proposal, unit
 
 
 def proposal_override_check(*, round_id: int, child_id: str, unit_id: str, justification: str) -> None:
     """What `proposal_override` would refuse at once (before it is queued), as a RoundError."""
-    offer_round = OfferRound.objects.filter(pk=round_id).first()
-    if offer_round is None:
-        raise RoundError(f"no round with id {round_id}")
-    if offer_round.status not in (RoundStatus.DRAFT, RoundStatus.ALLOCATED):
-        raise RoundError(f"round {round_id} has been sent; its proposals can no longer change")
-    _override_target(offer_round, child_id, unit_id, justification)
+    _override_target(_editable_round(round_id, lock=False), child_id, unit_id, justification)
 
 
 def proposal_override(*, round_id: int, child_id: str, unit_id: str, justification: str, actor: str) -> list[Move]:
@@ -146,8 +147,7 @@ def proposal_override(*, round_id: int, child_id: str, unit_id: str, justificati
     """
     with transaction.atomic():
         offer_round = _editable_round(round_id)
-        unit = _override_target(offer_round, child_id, unit_id, justification)
-        proposal = Proposal.objects.select_for_update().get(round=offer_round, child__child_id=child_id)
+        proposal, unit = _override_target(offer_round, child_id, unit_id, justification, lock=True)
         before = _stored_units(offer_round)
         proposal.override_unit = unit
         proposal.override_reason = justification.strip()

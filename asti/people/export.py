@@ -31,27 +31,27 @@ from asti.people.models import Child, Guardian
 
 ROOTS: tuple[type[models.Model], ...] = (Guardian, Child)
 HIDDEN_FIELD_PARTS = ("digest", "encrypted", "secret", "token", "password")
-MAX_DEPTH = 6
 
 
 def personal_tables() -> dict[str, list[tuple[str, str]]]:
     """Every project model whose rows refer to a guardian or a child (through foreign keys, at any depth):
-    label -> [(foreign key name, label of the personal model it points to)]."""
-    project = [m for m in apps.get_models() if m.__module__.startswith("asti.")]
-    found: dict[str, list[tuple[str, str]]] = {m._meta.label: [] for m in ROOTS}
-    for _ in range(MAX_DEPTH):
-        grown = False
-        for model in project:
-            label = model._meta.label
-            if label in found and model in ROOTS:
-                continue
-            links = [(name, target) for name, target in _foreign_keys(model) if target in found and target != label]
-            if links and (label not in found or len(links) > len(found[label])):
-                found[label] = links
-                grown = True
-        if not grown:
-            break
-    return found
+    label -> [(foreign key name, label of the personal model it points to)], each table after those it points
+    to, so that one pass in this order collects a family."""
+    keys = {m._meta.label: _foreign_keys(m) for m in apps.get_models() if m.__module__.startswith("asti.")}
+    found = {m._meta.label for m in ROOTS}
+    while new := {label for label, fks in keys.items() if label not in found and any(t in found for _, t in fks)}:
+        found |= new
+    tables: dict[str, list[tuple[str, str]]] = {m._meta.label: [] for m in ROOTS}
+    while len(tables) < len(found):
+        ready = {}
+        for label in sorted(found - tables.keys()):
+            links = [(name, target) for name, target in keys[label] if target in found and target != label]
+            if all(target in tables for _, target in links):
+                ready[label] = links
+        if not ready:  # pragma: no cover - the foreign keys between personal tables form a cycle
+            raise RuntimeError(f"no order for {sorted(found - tables.keys())}")
+        tables.update(ready)
+    return tables
 
 
 def _foreign_keys(model: type[models.Model]) -> list[tuple[str, str]]:
@@ -72,24 +72,14 @@ def person_data_export(*, guardian: Guardian) -> dict[str, Any]:
         Child._meta.label: {c.pk: c for c in children},
     }
     tables = personal_tables()
-    order = [label for label in tables if label not in (Guardian._meta.label, Child._meta.label)]
-    for _ in range(MAX_DEPTH):
-        grown = False
-        for label in order:
-            model = apps.get_model(label)
-            query = models.Q()
-            for field, target in tables[label]:
-                pks = list(rows.get(target, {}))
-                if pks:
-                    query |= models.Q(**{f"{field}__in": pks})
-            if not query:
-                continue
-            have = rows.setdefault(label, {})
-            for obj in model._default_manager.filter(query).exclude(pk__in=list(have)).order_by("pk"):
-                have[obj.pk] = obj
-                grown = True
-        if not grown:
-            break
+    for label, links in tables.items():  # each table after those it points to: one pass
+        query = models.Q()
+        for field, target in links:
+            if rows.get(target):
+                query |= models.Q(**{f"{field}__in": list(rows[target])})
+        if query:
+            found = apps.get_model(label)._default_manager.filter(query).order_by("pk")
+            rows.setdefault(label, {}).update((obj.pk, obj) for obj in found)
     out_tables = {label: [_row(obj) for obj in rows.get(label, {}).values()] for label in tables}
     out_tables[Guardian._meta.label][0]["identity_code"] = guardian.hetu
     for child, row in zip(children, out_tables[Child._meta.label], strict=True):

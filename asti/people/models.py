@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 
 from asti.core import crypto
@@ -56,6 +57,10 @@ class Guardian(Person):
         return f"{self.full_name} ({self.guardian_id})"
 
 
+# The rule of `Child.address_protected` as a filter, for lists: the child's own order or an active custodian's.
+PROTECTED_HOME = Q(non_disclosure=True) | Q(custodies__active=True, custodies__guardian__non_disclosure=True)
+
+
 class Child(Person):
     child_id = models.CharField(max_length=64, unique=True)
     birth_date = models.DateField(db_index=True)
@@ -99,7 +104,7 @@ class Child(Person):
             return True
         if custodians is not None:
             return any(g.non_disclosure for g in custodians)
-        return Guardian.objects.filter(custodies__child=self, custodies__active=True, non_disclosure=True).exists()
+        return Child.objects.filter(PROTECTED_HOME, pk=self.pk).exists()
 
     def education_language_resolved(self, current_unit_language: str | None) -> str:
         return resolve_education_language(

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q
 
-from asti.people.models import Child, Guardian
+from asti.people.models import PROTECTED_HOME, Child, Guardian
 
 PERMISSION = "people.view_protected_address"
 
@@ -28,7 +27,4 @@ def homes_hidden(*, child_pks: Iterable[int], user: User | AnonymousUser) -> set
     if may_see_protected_addresses(user=user):
         return set()
     pks = list(child_pks)
-    protected = Child.objects.filter(pk__in=pks).filter(
-        Q(non_disclosure=True) | Q(custodies__active=True, custodies__guardian__non_disclosure=True)
-    )
-    return set(protected.values_list("pk", flat=True))
+    return set(Child.objects.filter(PROTECTED_HOME, pk__in=pks).values_list("pk", flat=True))

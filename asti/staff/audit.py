@@ -47,10 +47,6 @@ def audit_events_query(query: AuditQuery) -> QuerySet[AuditEvent]:
     return events.order_by("-at", "-id")
 
 
-def audit_events(*, actor: str = "", target_id: str = "", limit: int = PAGE) -> list[AuditEvent]:
-    return list(audit_events_query(AuditQuery(actor=actor, person=target_id))[:limit])
-
-
 def person_names(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
     """(target type, id) -> the person's name, for the children and guardians among the events."""
     events = list(events)
