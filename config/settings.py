@@ -433,6 +433,13 @@ MESSAGING_MAX_ATTEMPTS: int = env.int("MESSAGING_MAX_ATTEMPTS", default=12)
 MESSAGING_RETRY_BASE_SECONDS: float = env.float("MESSAGING_RETRY_BASE_SECONDS", default=10.0)
 MESSAGING_RETRY_MAX_SECONDS: float = env.float("MESSAGING_RETRY_MAX_SECONDS", default=3600.0)
 MESSAGING_LEASE_SECONDS: float = env.float("MESSAGING_LEASE_SECONDS", default=120.0)
+# The hand-off (asti.messaging.handoff): a worker marks a few messages at a time as being handed to the gateway,
+# hands them over and records how it went; a database outage is waited out for up to MESSAGING_DB_RETRY_SECONDS.
+# If the worker dies in between, an SMS is taken as sent once any delivery report for it arrives, and sent again
+# only when none has come in MESSAGING_SMS_IN_DOUBT_SECONDS; an email is sent again with the same Message-ID.
+MESSAGING_HANDOFF_CHUNK: int = env.int("MESSAGING_HANDOFF_CHUNK", default=16)
+MESSAGING_DB_RETRY_SECONDS: float = env.float("MESSAGING_DB_RETRY_SECONDS", default=60.0)
+MESSAGING_SMS_IN_DOUBT_SECONDS: float = env.float("MESSAGING_SMS_IN_DOUBT_SECONDS", default=900.0)
 MESSAGING_WORKER_BATCH_SIZE: int = env.int("MESSAGING_WORKER_BATCH_SIZE", default=100)
 MESSAGING_WORKER_THREADS: int = env.int("MESSAGING_WORKER_THREADS", default=8)
 MESSAGING_POLL_SECONDS: float = env.float("MESSAGING_POLL_SECONDS", default=0.5)

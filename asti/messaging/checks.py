@@ -43,4 +43,13 @@ def messaging_settings(
                 id="messaging.W001",
             )
         )
+    mask: int = settings.MESSAGING_KANNEL_DLR_MASK
+    if backend_path("sms").endswith("KannelSmsBackend") and not mask & 8:
+        messages.append(
+            Warning(
+                f"MESSAGING_KANNEL_DLR_MASK {mask} leaves out 8 (the operator's acknowledgement): an SMS left in doubt "
+                "by a stopped worker can then only be settled after MESSAGING_SMS_IN_DOUBT_SECONDS",
+                id="messaging.W002",
+            )
+        )
     return messages

@@ -36,8 +36,10 @@ class Status(models.TextChoices):
 
 FINAL_STATUSES = frozenset({Status.DELIVERED, Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE})
 FAILED_STATUSES = frozenset({Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE})
-# A worker may claim a row in these states once its next_attempt_at has passed (for SENDING: once the lease of the
-# worker that claimed it has run out, which is how a crashed worker's rows are recovered).
+# A worker may claim a row in these states once its next_attempt_at has passed; a row in SENDING only once the
+# lease of the worker that claimed it has run out and that worker had not begun handing it to the gateway
+# (handed_at unset): that is how a crashed worker's rows are recovered without sending anything twice. A row it was
+# handing over is "in doubt" and settled by asti.messaging.handoff instead.
 CLAIMABLE_STATUSES = (Status.CREATED, Status.TEMPORARY_FAILURE, Status.SENDING)
 
 
@@ -73,10 +75,15 @@ class Message(models.Model):
 
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(
-        help_text="when a worker may claim the row: the back-off time, or for 'sending' the end of the lease"
+        help_text="when a worker may claim the row (its place in the queue): creation or the back-off time"
     )
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when the worker began handing this try to the gateway (committed before the hand-off)",
+    )
     gateway_message_id = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
 

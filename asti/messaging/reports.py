@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 
 from asti.core import clock
 from asti.messaging.models import FINAL_STATUSES, DeliveryReport, Message, Status
-from asti.messaging.services import after_final_failure
+from asti.messaging.services import after_final_failure, messages_lock
 
 DLR_DELIVERED = 1
 DLR_FAILED = 2
@@ -78,6 +78,7 @@ def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | 
         )
         if not rows:
             return 0
+        messages_lock({row[1] for row in rows})
         deciding: dict[int, tuple[int, int, str]] = {}
         gateway_ids: dict[int, str] = {}
         for report_id, message_id, code, smsc_message_id, answer in rows:

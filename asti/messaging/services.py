@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,6 +250,16 @@ def retry_delay(attempts: int) -> dt.timedelta:
     base: float = settings.MESSAGING_RETRY_BASE_SECONDS
     cap: float = settings.MESSAGING_RETRY_MAX_SECONDS
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def messages_lock(ids: Collection[int]) -> list[int]:
+    """Locks these messages (inside the caller's transaction) in the order of their ids, and returns the ids found.
+
+    Every writer that changes several messages in one transaction (the worker recording a batch, the delivery
+    reports) locks them this way first, so that two of them never wait for each other in a circle.
+    """
+    rows = Message.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
+    return list(rows.values_list("pk", flat=True))
 
 
 def messages_mark_sent(*, worker_id: str, ids: Sequence[int], delivered: bool = False) -> int:

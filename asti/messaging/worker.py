@@ -1,13 +1,15 @@
-"""The outbox worker: claims due messages in batches, sends them, records how it went.
+"""The outbox worker: claims due messages in batches, hands them to the gateway, records how it went.
 
-Claiming is one atomic UPDATE ... RETURNING that moves rows to 'sending' with a lease (claimed_by, claimed_until,
-and next_attempt_at = the lease's end). On PostgreSQL its inner SELECT takes FOR UPDATE SKIP LOCKED, so workers on
-several machines claim disjoint rows without waiting for each other; on SQLite the statement runs under the
-database's single write lock. A row whose lease runs out (its worker crashed) is due again and another worker takes
-it: every message is sent, and only those in flight at the crash can go twice.
+Claiming is one atomic UPDATE ... RETURNING that moves rows to 'sending' with a lease (claimed_by, claimed_until).
+On PostgreSQL its inner SELECT takes FOR UPDATE SKIP LOCKED, so workers on several machines claim disjoint rows
+without waiting for each other; on SQLite the statement runs under the database's single write lock. A claimed
+row keeps its place in the queue (next_attempt_at): if its worker dies before handing it over, it is the first to
+go again once the lease runs out. The hand-off itself goes a few messages at a time through asti.messaging.handoff,
+which records it before it happens, so a crash or a database outage never sends a message twice.
 
 Each (lane, channel) pair has its own thread, so the fast lane (answers, confirmations) never waits behind a bulk
-send. Sending runs on a small thread pool per pair; the database is touched only from the pair's own thread.
+send. Sending runs on a small thread pool per pair; the database is touched only from the pair's own thread. An
+upkeep thread applies delivery reports and settles the rows a dead worker left in doubt.
 A rate limit per "channel.lane" (MESSAGING_RATE_LIMITS, messages per second) is shared by all workers through a
 ChannelThrottle row: a worker reserves the slots for the batch it claimed and paces its sends into them.
 """
@@ -15,6 +17,7 @@ ChannelThrottle row: a worker reserves the slots for the batch it claimed and pa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -27,11 +30,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from asti.core import clock
 from asti.messaging import services
 from asti.messaging.channels import Backend, OutboundMessage, Outcome, SendResult, get_backend
+from asti.messaging.handoff import handoff_begin, in_doubt_settle, with_db_retry
 from asti.messaging.models import CLAIMABLE_STATUSES, Channel, ChannelThrottle, Lane, Message, Status
 from asti.messaging.reports import delivery_reports_apply
 
@@ -39,11 +43,12 @@ log = logging.getLogger(__name__)
 
 _CLAIM_SQL = """
 UPDATE {table}
-   SET status = %s, claimed_by = %s, claimed_until = %s, next_attempt_at = %s, sending_at = %s,
+   SET status = %s, claimed_by = %s, claimed_until = %s, sending_at = %s, handed_at = NULL,
        attempts = attempts + 1
  WHERE id IN (
        SELECT id FROM {table}
         WHERE lane = %s AND channel = %s AND status IN (%s, %s, %s) AND next_attempt_at <= %s
+          AND (status <> %s OR (claimed_until <= %s AND handed_at IS NULL))
         ORDER BY next_attempt_at, id
         LIMIT %s {lock})
 RETURNING id, channel, recipient, language, subject, body, sms_encoding, attempts, sms_parts
@@ -69,8 +74,8 @@ def claim(*, worker_id: str, lane: str, channel: str, limit: int, lease_seconds:
     sql = _CLAIM_SQL.format(table=connection.ops.quote_name(Message._meta.db_table), lock=lock)
     adapt = connection.ops.adapt_datetimefield_value
     params = [
-        Status.SENDING, worker_id, adapt(until), adapt(until), adapt(now),
-        lane, channel, *CLAIMABLE_STATUSES, adapt(now), limit,
+        Status.SENDING, worker_id, adapt(until), adapt(now),
+        lane, channel, *CLAIMABLE_STATUSES, adapt(now), Status.SENDING, adapt(now), limit,
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -121,10 +126,11 @@ class Worker:
     # --- the two ways to run -------------------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Sends everything due now (the fast lane first), applies the delivery reports stored so far, and returns
-        how many messages were tried."""
+        """Settles rows in doubt, sends everything due now (the fast lane first), applies the delivery reports
+        stored so far, and returns how many messages were tried."""
         total = 0
         try:
+            self.upkeep()
             while True:
                 done = sum(
                     self.process_batch(lane, channel) for lane in self._ordered_lanes() for channel in self.channels
@@ -132,22 +138,19 @@ class Worker:
                 total += done
                 if done == 0:
                     break
-            if Channel.SMS in self.channels:
-                while delivery_reports_apply() > 0:
-                    pass
+            self.upkeep()
             return total
         finally:
             self.close()
 
     def run_forever(self, stop: threading.Event) -> None:
-        """One thread per (lane, channel) until `stop` is set; each finishes its batch before stopping."""
+        """One thread per (lane, channel) and one for upkeep until `stop` is set; each finishes its batch first."""
         threads = [
             threading.Thread(target=self._loop, args=(lane, channel, stop), name=f"outbox-{lane}-{channel}")
             for lane in self._ordered_lanes()
             for channel in self.channels
         ]
-        if Channel.SMS in self.channels:
-            threads.append(threading.Thread(target=self._reports_loop, args=(stop,), name="outbox-reports"))
+        threads.append(threading.Thread(target=self._upkeep_loop, args=(stop,), name="outbox-upkeep"))
         for thread in threads:
             thread.start()
         try:
@@ -171,7 +174,7 @@ class Worker:
                     done = self.process_batch(lane, channel)
                 except Exception:
                     log.exception("outbox %s/%s: batch failed; retrying shortly", lane, channel)
-                    close_old_connections()
+                    connection.close()
                     done = 0
                     stop.wait(max(idle, 1.0))
                 if done == 0:
@@ -179,16 +182,24 @@ class Worker:
         finally:
             connection.close()
 
-    def _reports_loop(self, stop: threading.Event) -> None:
-        """Applies the delivery reports that the callback view stored."""
+    def upkeep(self) -> int:
+        """Applies stored delivery reports, then settles rows in doubt; returns how much it did."""
+        done = 0
+        if Channel.SMS in self.channels:
+            while (applied := delivery_reports_apply()) > 0:
+                done += applied
+        settled = in_doubt_settle(channels=self.channels)
+        return done + settled.sent + settled.resent
+
+    def _upkeep_loop(self, stop: threading.Event) -> None:
         idle: float = settings.MESSAGING_POLL_SECONDS
         try:
             while not stop.is_set():
                 try:
-                    done = delivery_reports_apply()
+                    done = self.upkeep()
                 except Exception:
-                    log.exception("outbox: applying delivery reports failed; retrying shortly")
-                    close_old_connections()
+                    log.exception("outbox: upkeep (delivery reports, rows in doubt) failed; retrying shortly")
+                    connection.close()
                     done = 0
                 if done == 0:
                     stop.wait(idle)
@@ -215,10 +226,21 @@ class Worker:
         to_send = [c for c in batch if c.attempts <= max_attempts]
         weight = sum(c.weight for c in to_send)
         start = throttle_reserve(key=f"{channel}.{lane}", count=weight, rate=rate) if rate > 0 and to_send else None
-        results = self._send(lane, channel, to_send, start=start, rate=rate)
-        self._record(results)
+        pacer = _Pacer(start=start, rate=rate)
+        chunk: int = max(1, settings.MESSAGING_HANDOFF_CHUNK)
+        for first in range(0, len(to_send), chunk):
+            self._hand_over(lane, channel, to_send[first : first + chunk], pacer)
         log.debug("outbox %s/%s: %d tried by %s", lane, channel, len(batch), self.worker_id)
         return len(batch)
+
+    def _hand_over(self, lane: str, channel: str, part: list[Claimed], pacer: _Pacer) -> None:
+        """Marks a few messages as being handed over (committed), sends them, and records the results."""
+        ids = [c.message.id for c in part]
+        begin = functools.partial(handoff_begin, worker_id=self.worker_id, ids=ids, lease_seconds=self.lease_seconds)
+        mine = set(with_db_retry(begin, what="marking a hand-off"))
+        results = self._send(lane, channel, [c for c in part if c.message.id in mine], pacer)
+        if results:
+            with_db_retry(functools.partial(self._write_results, results), what=f"recording {len(results)} results")
 
     def _backend(self, channel: str) -> Backend:
         with self._lock:
@@ -234,69 +256,48 @@ class Worker:
             return self._pools[(lane, channel)]
 
     def _send(
-        self, lane: str, channel: str, batch: list[Claimed], *, start: dt.datetime | None, rate: float
+        self, lane: str, channel: str, batch: list[Claimed], pacer: _Pacer
     ) -> list[tuple[OutboundMessage, SendResult]]:
-        """Sends a batch, each message in its reserved slot when the lane is rate-limited."""
+        """Sends these messages, each in its reserved slot when the lane is rate-limited."""
         backend = self._backend(channel)
-        first_slot = time.monotonic() + ((start - clock.now()).total_seconds() if start is not None else 0.0)
-        used = 0
-
-        def pace(claimed: Claimed) -> None:
-            nonlocal used
-            if rate > 0:
-                delay = first_slot + used / rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            used += claimed.weight
-
         if backend.uses_database:
             results = []
             for claimed in batch:
-                pace(claimed)
+                pacer.wait(claimed.weight)
                 results.append((claimed.message, _safe_send(backend, claimed.message)))
             return results
         pool = self._pool(lane, channel)
         futures: list[tuple[OutboundMessage, Future[SendResult]]] = []
         for claimed in batch:
-            pace(claimed)
+            pacer.wait(claimed.weight)
             futures.append((claimed.message, pool.submit(_safe_send, backend, claimed.message)))
         return [(message, future.result()) for message, future in futures]
 
-    def _record(self, results: list[tuple[OutboundMessage, SendResult]]) -> None:
-        """Writes the results; a write that fails (a lock timeout, a deadlock) is tried again, since a batch left
-        in 'sending' would be sent a second time after its lease."""
-        for attempt in range(1, 4):
-            try:
-                self._write_results(results)
-                return
-            except DatabaseError:
-                if attempt == 3:
-                    raise
-                log.warning("outbox: recording %d results failed (try %d); retrying", len(results), attempt)
-                close_old_connections()
-                time.sleep(0.2 * attempt)
-
     def _write_results(self, results: list[tuple[OutboundMessage, SendResult]]) -> None:
+        """Records a chunk's results in one transaction, its rows locked in id order first (see messages_lock)."""
         by_outcome: dict[Outcome, list[tuple[OutboundMessage, SendResult]]] = defaultdict(list)
         for message, result in results:
             by_outcome[result.outcome].append((message, result))
-        sent = by_outcome[Outcome.SENT]
-        services.messages_mark_sent(worker_id=self.worker_id, ids=[m.id for m, r in sent if not r.gateway_message_id])
         with transaction.atomic():
+            services.messages_lock([m.id for m, _ in results])
+            sent = by_outcome[Outcome.SENT]
+            plain = [m.id for m, r in sent if not r.gateway_message_id]
+            if plain:
+                services.messages_mark_sent(worker_id=self.worker_id, ids=plain)
             for message, result in sent:
                 if result.gateway_message_id:
                     services.message_mark_sent_with_id(
                         worker_id=self.worker_id, message_id=message.id, gateway_message_id=result.gateway_message_id
                     )
-        delivered = [m.id for m, _ in by_outcome[Outcome.DELIVERED]]
-        if delivered:
-            services.messages_mark_sent(worker_id=self.worker_id, ids=delivered, delivered=True)
-        temporary = {m.id: r.error for m, r in by_outcome[Outcome.TEMPORARY]}
-        if temporary:
-            log.warning("outbox: %d temporary failures, e.g. %s", len(temporary), next(iter(temporary.values())))
-            services.messages_mark_temporary_failure(worker_id=self.worker_id, failures=temporary)
-        for message, result in by_outcome[Outcome.PERMANENT]:
-            services.message_mark_failed(worker_id=self.worker_id, message_id=message.id, error=result.error)
+            delivered = [m.id for m, _ in by_outcome[Outcome.DELIVERED]]
+            if delivered:
+                services.messages_mark_sent(worker_id=self.worker_id, ids=delivered, delivered=True)
+            temporary = {m.id: r.error for m, r in by_outcome[Outcome.TEMPORARY]}
+            if temporary:
+                log.warning("outbox: %d temporary failures, e.g. %s", len(temporary), next(iter(temporary.values())))
+                services.messages_mark_temporary_failure(worker_id=self.worker_id, failures=temporary)
+            for message, result in by_outcome[Outcome.PERMANENT]:
+                services.message_mark_failed(worker_id=self.worker_id, message_id=message.id, error=result.error)
 
     def close(self) -> None:
         with self._lock:
@@ -306,6 +307,22 @@ class Worker:
             pool.shutdown(wait=True)
         for backend in backends.values():
             backend.close()
+
+
+class _Pacer:
+    """Spaces sends at `rate` per second from the first reserved slot (no pacing when the rate is 0)."""
+
+    def __init__(self, *, start: dt.datetime | None, rate: float) -> None:
+        self.rate = rate
+        self.first_slot = time.monotonic() + ((start - clock.now()).total_seconds() if start is not None else 0.0)
+        self.used = 0
+
+    def wait(self, weight: int) -> None:
+        if self.rate > 0:
+            delay = self.first_slot + self.used / self.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        self.used += weight
 
 
 def _safe_send(backend: Backend, message: OutboundMessage) -> SendResult:

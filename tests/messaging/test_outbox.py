@@ -118,7 +118,9 @@ def test_claim_takes_due_rows_of_its_lane_once() -> None:
     assert claim(worker_id="w2", lane=Lane.BULK, channel=Channel.SMS, limit=10, lease_seconds=60) == []
     row = Message.objects.get(pk=due[0].pk)
     assert (row.status, row.claimed_by, row.attempts) == (Status.SENDING, "w1", 1)
-    assert row.claimed_until is not None and row.claimed_until == row.next_attempt_at
+    # the lease is claimed_until; the row keeps its place in the queue (next_attempt_at) for after a crash
+    assert row.claimed_until is not None and row.claimed_until > row.next_attempt_at
+    assert row.next_attempt_at == due[0].next_attempt_at and row.handed_at is None
 
 
 def test_worker_sends_the_fast_lane_first(recording: type[RecordingBackend]) -> None:
