@@ -423,6 +423,7 @@ MESSAGING_INBOUND_SMTP_PORT: int = env.int("MESSAGING_INBOUND_SMTP_PORT", defaul
 MESSAGING_INBOUND_EMAIL_MAX_BYTES: int = env.int("MESSAGING_INBOUND_EMAIL_MAX_BYTES", default=1024 * 1024)
 # Shared by all workers, per "channel.lane": SMS in parts per second (what operators count), email in messages
 # per second; a missing key is unlimited. Keep sms.bulk below the operator's limit so answers find room.
+# In the environment: MESSAGING_RATE_LIMITS="sms.bulk=40;email.bulk=20" (pairs separated by semicolons).
 _default_rates = {"sms.bulk": 40.0} if _kannel_on else {}
 if MESSAGING_EMAIL_BACKEND == "smtp":
     _default_rates["email.bulk"] = 20.0
@@ -437,7 +438,11 @@ MESSAGING_LEASE_SECONDS: float = env.float("MESSAGING_LEASE_SECONDS", default=12
 # hands them over and records how it went; a database outage is waited out for up to MESSAGING_DB_RETRY_SECONDS.
 # If the worker dies in between, an SMS is taken as sent once any delivery report for it arrives, and sent again
 # only when none has come in MESSAGING_SMS_IN_DOUBT_SECONDS; an email is sent again with the same Message-ID.
-MESSAGING_HANDOFF_CHUNK: int = env.int("MESSAGING_HANDOFF_CHUNK", default=16)
+# Messages per hand-off step by channel: an SMS in doubt is settled exactly (by its delivery reports), an email in
+# doubt is sent again, so emails go in smaller steps. In the environment: MESSAGING_HANDOFF_CHUNK="sms=32;email=4".
+MESSAGING_HANDOFF_CHUNK: dict[str, int] = env.dict(
+    "MESSAGING_HANDOFF_CHUNK", cast={"value": int}, default={"sms": 32, "email": 4}
+)
 MESSAGING_DB_RETRY_SECONDS: float = env.float("MESSAGING_DB_RETRY_SECONDS", default=60.0)
 MESSAGING_SMS_IN_DOUBT_SECONDS: float = env.float("MESSAGING_SMS_IN_DOUBT_SECONDS", default=900.0)
 MESSAGING_WORKER_BATCH_SIZE: int = env.int("MESSAGING_WORKER_BATCH_SIZE", default=100)

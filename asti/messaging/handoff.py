@@ -19,7 +19,9 @@ for longer than the lease) between steps 1 and 3. `in_doubt_settle` decides, wit
 - Email: sent again at once. Every email carries the Message-ID derived from its row, the same on every try, so a
   mailbox that got the first try files the second as the same message.
 
-At most MESSAGING_HANDOFF_CHUNK rows per crashed worker are ever in doubt.
+The worker hands a batch over in steps of MESSAGING_HANDOFF_CHUNK messages (per channel). One transaction records a
+step's results and marks the step after next while the step between is being sent: one commit per step, and at
+most two steps' rows per crashed worker are ever in doubt.
 """
 
 from __future__ import annotations
@@ -72,25 +74,30 @@ def with_db_retry(write: Callable[[], T], *, what: str, budget: float | None = N
             time.sleep(wait)
 
 
+def handoff_chunk(channel: str) -> int:
+    """How many messages of a channel one hand-off step takes."""
+    sizes: dict[str, int] = settings.MESSAGING_HANDOFF_CHUNK
+    return max(1, int(sizes.get(channel, 1)))
+
+
 def handoff_begin(*, worker_id: str, ids: Sequence[int], lease_seconds: float) -> list[int]:
-    """Records (committed) that these claimed rows are being handed to the gateway now, and renews their lease.
+    """Records that these claimed rows are being handed to the gateway now, and renews their lease; in the
+    caller's transaction if there is one (it must commit before the messages are sent).
 
     Returns the ids still held by this worker, in order: only those may be sent.
     """
     if not ids:
         return []
     now = clock.now()
+    ours = Message.objects.filter(pk__in=list(ids), status=Status.SENDING, claimed_by=worker_id)
     with transaction.atomic():
-        mine = list(
-            Message.objects.select_for_update()
-            .filter(pk__in=list(ids), status=Status.SENDING, claimed_by=worker_id)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Message.objects.filter(pk__in=mine).update(
+        locked = ours.select_for_update().order_by("pk").values("pk")  # in id order, see services.messages_lock
+        changed = Message.objects.filter(pk__in=locked).update(
             handed_at=now, claimed_until=now + dt.timedelta(seconds=lease_seconds)
         )
-    return mine
+        if changed == len(ids):
+            return sorted(ids)
+        return list(ours.order_by("pk").values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

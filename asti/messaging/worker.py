@@ -17,7 +17,6 @@ ChannelThrottle row: a worker reserves the slots for the batch it claimed and pa
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import os
 import socket
@@ -35,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from asti.core import clock
 from asti.messaging import services
 from asti.messaging.channels import Backend, OutboundMessage, Outcome, SendResult, get_backend
-from asti.messaging.handoff import handoff_begin, in_doubt_settle, with_db_retry
+from asti.messaging.handoff import handoff_begin, handoff_chunk, in_doubt_settle, with_db_retry
 from asti.messaging.models import CLAIMABLE_STATUSES, Channel, ChannelThrottle, Lane, Message, Status
 from asti.messaging.reports import delivery_reports_apply
 
@@ -227,20 +226,34 @@ class Worker:
         weight = sum(c.weight for c in to_send)
         start = throttle_reserve(key=f"{channel}.{lane}", count=weight, rate=rate) if rate > 0 and to_send else None
         pacer = _Pacer(start=start, rate=rate)
-        chunk: int = max(1, settings.MESSAGING_HANDOFF_CHUNK)
-        for first in range(0, len(to_send), chunk):
-            self._hand_over(lane, channel, to_send[first : first + chunk], pacer)
+        step = handoff_chunk(channel)
+        parts = [to_send[first : first + step] for first in range(0, len(to_send), step)]
+        # The database work of one step overlaps the sends of the step before: while part k is on its way, its
+        # predecessor's results are recorded and part k+1 is marked. At most two steps are ever in doubt.
+        results: list[tuple[OutboundMessage, SendResult]] = []
+        mine = set(self._record_then_begin([], _ids(parts[0]))) if parts else set()
+        for k, part in enumerate(parts):
+            sending = self._submit(lane, channel, [c for c in part if c.message.id in mine], pacer)
+            mine = set(self._record_then_begin(results, _ids(parts[k + 1]) if k + 1 < len(parts) else []))
+            results = [(message, result if isinstance(result, SendResult) else result.result())
+                       for message, result in sending]  # fmt: skip
+        self._record_then_begin(results, [])
         log.debug("outbox %s/%s: %d tried by %s", lane, channel, len(batch), self.worker_id)
         return len(batch)
 
-    def _hand_over(self, lane: str, channel: str, part: list[Claimed], pacer: _Pacer) -> None:
-        """Marks a few messages as being handed over (committed), sends them, and records the results."""
-        ids = [c.message.id for c in part]
-        begin = functools.partial(handoff_begin, worker_id=self.worker_id, ids=ids, lease_seconds=self.lease_seconds)
-        mine = set(with_db_retry(begin, what="marking a hand-off"))
-        results = self._send(lane, channel, [c for c in part if c.message.id in mine], pacer)
-        if results:
-            with_db_retry(functools.partial(self._write_results, results), what=f"recording {len(results)} results")
+    def _record_then_begin(self, results: list[tuple[OutboundMessage, SendResult]], ids: list[int]) -> list[int]:
+        """One committed step: records the last step's results and marks the next step's messages as being handed
+        over (asti.messaging.handoff); retried through a database outage. Returns the ids that may be sent."""
+        if not results and not ids:
+            return []
+
+        def step() -> list[int]:
+            with transaction.atomic():
+                if results:
+                    self._write_results(results)
+                return handoff_begin(worker_id=self.worker_id, ids=ids, lease_seconds=self.lease_seconds)
+
+        return with_db_retry(step, what=f"recording {len(results)} results and handing over {len(ids)}")
 
     def _backend(self, channel: str) -> Backend:
         with self._lock:
@@ -255,23 +268,21 @@ class Worker:
                 self._pools[(lane, channel)] = ThreadPoolExecutor(size, thread_name_prefix=f"send-{lane}-{channel}")
             return self._pools[(lane, channel)]
 
-    def _send(
+    def _submit(
         self, lane: str, channel: str, batch: list[Claimed], pacer: _Pacer
-    ) -> list[tuple[OutboundMessage, SendResult]]:
-        """Sends these messages, each in its reserved slot when the lane is rate-limited."""
+    ) -> list[tuple[OutboundMessage, SendResult | Future[SendResult]]]:
+        """Starts sending these messages (each in its reserved slot when the lane is rate-limited): on the pair's
+        thread pool, or at once on this thread for a backend that uses the database."""
         backend = self._backend(channel)
-        if backend.uses_database:
-            results = []
-            for claimed in batch:
-                pacer.wait(claimed.weight)
-                results.append((claimed.message, _safe_send(backend, claimed.message)))
-            return results
-        pool = self._pool(lane, channel)
-        futures: list[tuple[OutboundMessage, Future[SendResult]]] = []
+        pool = None if backend.uses_database else self._pool(lane, channel)
+        started: list[tuple[OutboundMessage, SendResult | Future[SendResult]]] = []
         for claimed in batch:
             pacer.wait(claimed.weight)
-            futures.append((claimed.message, pool.submit(_safe_send, backend, claimed.message)))
-        return [(message, future.result()) for message, future in futures]
+            if pool is None:
+                started.append((claimed.message, _safe_send(backend, claimed.message)))
+            else:
+                started.append((claimed.message, pool.submit(_safe_send, backend, claimed.message)))
+        return started
 
     def _write_results(self, results: list[tuple[OutboundMessage, SendResult]]) -> None:
         """Records a chunk's results in one transaction, its rows locked in id order first (see messages_lock)."""
@@ -307,6 +318,10 @@ class Worker:
             pool.shutdown(wait=True)
         for backend in backends.values():
             backend.close()
+
+
+def _ids(part: list[Claimed]) -> list[int]:
+    return [c.message.id for c in part]
 
 
 class _Pacer:

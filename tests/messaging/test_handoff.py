@@ -168,7 +168,7 @@ class MarkChecking(RecordingBackend):
 
 
 def test_a_chunk_is_marked_before_it_is_sent(settings: Any, recording: type[RecordingBackend]) -> None:
-    settings.MESSAGING_HANDOFF_CHUNK = 3
+    settings.MESSAGING_HANDOFF_CHUNK = {"sms": 3, "email": 1}
     settings.MESSAGING_SMS_BACKEND = "tests.messaging.test_handoff.MarkChecking"
     MarkChecking.seen = []
     [enqueue(f"+35840560{i:04d}") for i in range(7)]
