@@ -22,7 +22,6 @@ PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/asti_
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import signal
 import socket
@@ -35,7 +34,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ class MailServer:
         server = self
 
         class Handler:
-            async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
                 if time.monotonic() < server.refusing_until:
                     server.refused += 1
                     return "451 4.3.0 try again later"
@@ -121,10 +120,8 @@ class DatabaseProxy(threading.Thread):
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 sock.close()
                 with self._lock:
                     self._sockets.discard(sock)
@@ -135,10 +132,8 @@ class DatabaseProxy(threading.Thread):
             sockets = list(self._sockets)
         self.dropped += len(sockets) // 2
         for sock in sockets:
-            try:
+            with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 def _free_port() -> int:
@@ -283,7 +278,7 @@ def drill_worker_kill(stage: Stage, sms: int, emails: int) -> None:
     for kill in (1, 2):
         worker = stage.worker(f"kill{kill}")
         target = total * kill // 3
-        wait_until(lambda: sent_so_far("51") >= target, 120, f"{target} messages sent")
+        wait_until(lambda target=target: sent_so_far("51") >= target, 120, f"{target} messages sent")  # type: ignore[misc]
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         print(f"    kill -9 number {kill} after {sent_so_far('51'):,} of {total:,} were recorded as sent")
@@ -319,10 +314,11 @@ def drill_smtp_refuses(stage: Stage, emails: int) -> None:
 
 
 def drill_reply_storm(stage: Stage, replies: int, inbound_url: str) -> None:
+    from asti.core import clock
     from asti.messaging.models import InboundMessage
 
     print(f"\n== reply-storm: {replies:,} replies at 50/s through the operator, each delivered to Asti twice")
-    since = dt.datetime.now(tz=dt.UTC)
+    since = clock.now()
     with _running(stage.worker("replies")):
         typed: dict[str, float] = {}
         for i in range(replies):
@@ -348,8 +344,9 @@ def drill_reply_storm(stage: Stage, replies: int, inbound_url: str) -> None:
         for r in InboundMessage.objects.filter(received_at__gte=since).select_related("answer")
         if r.answer is not None and r.answer.sent_at is not None
     ]
-    count = Count(replies, len(answers), sum(n - 1 for n in answers.values() if n > 1), replies - len(answers),
-                  f"; replies stored {stored:,} (the second deliveries: {again:,} acknowledged, none stored)")  # fmt: skip
+    note = f"; replies stored {stored:,} (second deliveries: {again:,} acknowledged, none stored)"
+    twice = sum(n - 1 for n in answers.values() if n > 1)
+    count = Count(replies, len(answers), twice, replies - len(answers), note)
     stage.results.append(("reply-storm confirmations", count))
     print(count.line("answers"))
     if handed:
