@@ -1,0 +1,36 @@
+"""The fault drills (bench/drills.py) as part of the suite: on PostgreSQL (as CI runs it), with the project's Kannel,
+a real SMTP server and the real worker, nothing may be lost or sent twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.messaging.conftest import needs_kannel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@needs_kannel
+def test_fault_drills_lose_nothing_and_send_nothing_twice() -> None:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the drills need PostgreSQL (CI runs the suite on it)")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}_drills_{worker}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "AUDIT_DATABASE_URL"))}
+    done = subprocess.run(
+        [sys.executable, "bench/drills.py", "--messages", "400", "--emails", "80", "--replies", "100"],
+        cwd=ROOT, env=dict(env, BENCH_POSTGRES_URL=url), capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    counts = [line for line in out.splitlines() if " expected " in line]
+    assert len(counts) == 6, out  # SMS and email of two drills, email of one, the replies' confirmations
+    assert all("duplicated   0, lost   0" in line for line in counts), out
+    assert "kill -9 number 2" in out and "connections dropped" in out and "refused" in out, out
