@@ -439,9 +439,9 @@ MESSAGING_LEASE_SECONDS: float = env.float("MESSAGING_LEASE_SECONDS", default=12
 # If the worker dies in between, an SMS is taken as sent once any delivery report for it arrives, and sent again
 # only when none has come in MESSAGING_SMS_IN_DOUBT_SECONDS; an email is sent again with the same Message-ID.
 # Messages per hand-off step by channel: an SMS in doubt is settled exactly (by its delivery reports), an email in
-# doubt is sent again, so emails go in smaller steps. In the environment: MESSAGING_HANDOFF_CHUNK="sms=32;email=4".
+# doubt is sent again, so emails go in smaller steps. In the environment: MESSAGING_HANDOFF_CHUNK="sms=32;email=1".
 MESSAGING_HANDOFF_CHUNK: dict[str, int] = env.dict(
-    "MESSAGING_HANDOFF_CHUNK", cast={"value": int}, default={"sms": 32, "email": 4}
+    "MESSAGING_HANDOFF_CHUNK", cast={"value": int}, default={"sms": 32, "email": 1}
 )
 MESSAGING_DB_RETRY_SECONDS: float = env.float("MESSAGING_DB_RETRY_SECONDS", default=60.0)
 MESSAGING_SMS_IN_DOUBT_SECONDS: float = env.float("MESSAGING_SMS_IN_DOUBT_SECONDS", default=900.0)
