@@ -32,6 +32,7 @@ from asti.audit.router import AUDIT_DB, AUDIT_PURGE_DB
 from asti.audit.services import audit_log
 from asti.conversations.models import CallNote, Thread, ThreadAttachment
 from asti.core import clock
+from asti.decisions.models import Decision
 from asti.messaging.models import (
     CLAIMABLE_STATUSES,
     DeliveryReport,
@@ -40,10 +41,18 @@ from asti.messaging.models import (
     Message,
     SimulatedMessage,
 )
-from asti.offers.models import Feedback
+from asti.offers.models import Feedback, Offer
 
 DELETE = "deleted"
 ANONYMISE = "anonymised"
+
+# Official records of the admission procedure (which rows of a table are one), kept under the city's archive plan:
+# never purged here and never erased on request (asti.privacy.erasure), except a test family's.
+OFFICIAL_RECORDS: dict[str, Q] = {
+    Application._meta.label: ~Q(status=ApplicationStatus.DRAFT),
+    Offer._meta.label: Q(),
+    Decision._meta.label: Q(),
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,9 @@ def rules() -> list[Rule]:
         Rule(
             "draft",
             Application,
-            lambda cut: Application.objects.filter(status=ApplicationStatus.DRAFT, updated_at__lt=cut),
+            lambda cut: Application.objects.exclude(OFFICIAL_RECORDS["applications.Application"]).filter(
+                updated_at__lt=cut
+            ),
             files=_application_files,
         ),
         # The audit trail, by its own rule: events older than the period.
