@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q, QuerySet
 
 from asti.applications.models import Application, ApplicationStatus, Attachment
@@ -168,23 +168,45 @@ class PurgeResult:
             yield f"{label}: {count} {verb}{action} (before {self.cutoffs[label]})"
 
 
+STATUS_DONE, STATUS_FAILED = "SUCCESS", "FAILED"  # the audit statuses (labels: asti.staff.labels)
+
+
+class PurgeFailed(Exception):
+    pass
+
+
 def purge_expired(*, actor: str, dry_run: bool = False, now: dt.datetime | None = None) -> PurgeResult:
-    """Applies every rule whose period is on. Audited (counts per table) unless nothing was removed or a dry run."""
+    """Applies every rule whose period is on. Audited (counts per table) unless nothing was removed or a dry run.
+    A rule that fails (e.g. the trail's role may not delete) does not stop the others; what was done is audited
+    and the failure raised at the end (`PurgeFailed`), so the scheduler's run shows it."""
     now = now or clock.now()
     batch = max(1, settings.ASTI_RETENTION_BATCH_SIZE)
     result = PurgeResult(dry_run=dry_run)
+    failed: dict[str, str] = {}
     for rule in rules():
         if rule.days <= 0:
             continue
         cutoff = now - dt.timedelta(days=rule.days)
         result.cutoffs[rule.label] = cutoff.isoformat(timespec="seconds")
         key = f"{rule.label} {rule.action}"
-        result.rows[key] = rule.expired(cutoff).count() if dry_run else _apply(rule, cutoff, batch)
-    if not dry_run and result.total:
+        result.rows[key] = 0
+        try:
+            if dry_run:
+                result.rows[key] = rule.expired(cutoff).count()
+            else:
+                _apply(rule, cutoff, batch, result.rows, key)
+        except DatabaseError as error:
+            failed[rule.label] = f"{type(error).__name__}: {error}"[:300]
+    if not dry_run and (result.total or failed):
+        details: dict[str, Any] = {"rows": result.rows, "cutoffs": result.cutoffs}
+        if failed:
+            details["failed"] = failed
         audit_log(
-            actor=actor, operation="RETENTION_PURGE", target_type="retention",
-            details={"rows": result.rows, "cutoffs": result.cutoffs},
+            actor=actor, operation="RETENTION_PURGE", target_type="retention", details=details,
+            status=STATUS_FAILED if failed else STATUS_DONE,
         )  # fmt: skip
+    if failed:
+        raise PurgeFailed("; ".join(f"{label}: {why}" for label, why in failed.items()))
     return result
 
 
@@ -193,14 +215,17 @@ def _delete_files(files: list[models.fields.files.FieldFile]) -> None:
         f.delete(save=False)
 
 
-def _apply(rule: Rule, cutoff: dt.datetime, batch: int) -> int:
+def _apply(rule: Rule, cutoff: dt.datetime, batch: int, counts: dict[str, int], key: str) -> None:
+    """Batch after batch, each in its own transaction, in primary-key order (so it always ends, even if a row
+    should still match after its change)."""
     database = _audit_database() if rule.database == "audit" else "default"
-    done = 0
+    last: Any = None
     while True:
         with transaction.atomic(using=database):
-            pks = list(rule.expired(cutoff).order_by("pk").values_list("pk", flat=True)[:batch])
+            expired = rule.expired(cutoff) if last is None else rule.expired(cutoff).filter(pk__gt=last)
+            pks = list(expired.order_by("pk").values_list("pk", flat=True)[:batch])
             if not pks:
-                return done
+                return
             rows = rule.model._default_manager.db_manager(database).filter(pk__in=pks)
             if rule.anonymise is None:
                 files = [f for f in rule.files(pks) if f]
@@ -209,6 +234,7 @@ def _apply(rule: Rule, cutoff: dt.datetime, batch: int) -> int:
                     transaction.on_commit(partial(_delete_files, files))
             else:
                 rows.update(**rule.anonymise)
-            done += len(pks)
+        counts[key] += len(pks)
+        last = pks[-1]
         if len(pks) < batch:
-            return done
+            return

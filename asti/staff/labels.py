@@ -126,7 +126,7 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "THREAD_ATTACHMENT_READ": _("message attachment opened"),
 }
 
-AUDIT_STATUSES: Mapping[str, Promise] = {"SUCCESS": _("done"), "REFUSED": _("refused")}
+AUDIT_STATUSES: Mapping[str, Promise] = {"SUCCESS": _("done"), "REFUSED": _("refused"), "FAILED": _("failed")}
 
 AUDIT_TARGETS: Mapping[str, Promise] = {
     "child": _("child"),

@@ -5,6 +5,7 @@ nothing; each run is audited with counts only; the scheduler runs it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.test import override_settings
 
 from asti.applications.models import Application, ApplicationStatus, Attachment
@@ -21,6 +23,7 @@ from asti.core import clock
 from asti.jobs.registry import PERIODIC
 from asti.messaging.models import FollowUp, InboundMessage, Message
 from asti.offers.models import Feedback, Offer, OfferRound, OfferStatus
+from asti.privacy import retention
 from asti.privacy.retention import purge_expired, retention_periods
 from tests.citizen.conftest import sent_round  # noqa: F401 (a fixture)
 from tests.conftest import db_snapshot
@@ -169,6 +172,27 @@ def test_the_purge_removes_what_expired_and_keeps_the_rest(
     with django_capture_on_commit_callbacks(execute=True):
         again = purge_expired(actor="test")
     assert again.total == 0 and AuditEvent.objects.filter(operation="RETENTION_PURGE").count() == 1
+
+
+def test_a_failing_rule_leaves_the_others_done_audited_and_raised(
+    aged: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """In production the trail's role may not delete: the other rules still run, and the run says what failed."""
+
+    def refused(cut: dt.datetime) -> Any:
+        raise DatabaseError("permission denied for table audit_auditevent")
+
+    real = retention.rules
+    monkeypatch.setattr(
+        retention, "rules", lambda: [replace(r, expired=refused) if r.key == "audit" else r for r in real()]
+    )
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(retention.PurgeFailed, match="permission"):
+        purge_expired(actor="test")
+    assert not Thread.objects.filter(pk=aged["old_thread"].pk).exists()
+    assert AuditEvent.objects.filter(pk=aged["old_event"].pk).exists()
+    event = AuditEvent.objects.get(operation="RETENTION_PURGE")
+    assert event.status == "FAILED" and "permission denied" in event.details["failed"]["audit.AuditEvent"]
+    assert event.details["rows"]["conversations.Thread deleted"] == 2
 
 
 def test_a_rule_set_to_zero_keeps_its_rows(aged: dict[str, Any], settings: Any) -> None:
