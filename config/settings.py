@@ -464,6 +464,7 @@ ASTI_RETENTION_REPLY_DAYS: int = env.int("ASTI_RETENTION_REPLY_DAYS", default=2 
 ASTI_RETENTION_CONVERSATION_DAYS: int = env.int("ASTI_RETENTION_CONVERSATION_DAYS", default=2 * 365)
 ASTI_RETENTION_FEEDBACK_DAYS: int = env.int("ASTI_RETENTION_FEEDBACK_DAYS", default=365)
 ASTI_RETENTION_DRAFT_DAYS: int = env.int("ASTI_RETENTION_DRAFT_DAYS", default=365)
+ASTI_RETENTION_LOGIN_DAYS: int = env.int("ASTI_RETENTION_LOGIN_DAYS", default=2 * 365)
 ASTI_RETENTION_AUDIT_DAYS: int = env.int("ASTI_RETENTION_AUDIT_DAYS", default=5 * 365)
 ASTI_RETENTION_BATCH_SIZE: int = env.int("ASTI_RETENTION_BATCH_SIZE", default=500)
 # The controller as the privacy notice names it (Finnish and Swedish from the decisions' authority) and its data

@@ -40,6 +40,8 @@ RETENTION_TEXTS = [
      _("%(period)s after the last message")),
     ("feedback", _("Your comment in the feedback after answering an offer"), _("%(period)s after it was given")),
     ("draft", _("Applications you never sent (drafts)"), _("%(period)s after the last change")),
+    ("login", _("Your login details (your name as the identification service gave it)"),
+     _("%(period)s after your last login")),
     ("audit", _("The log of who used your data and when"), _("%(period)s after each use")),
 ]  # fmt: skip
 

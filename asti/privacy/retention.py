@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q, QuerySet
 
@@ -135,6 +136,13 @@ def rules() -> list[Rule]:
                 updated_at__lt=cut
             ),
             files=_application_files,
+        ),
+        # A guardian's login (their user, with the name the identification service gave) once unused for the period;
+        # the next login creates it again. A disabled account is kept, so that it stays disabled.
+        Rule(
+            "login",
+            User,
+            lambda cut: User.objects.filter(citizen_identity__last_login_at__lt=cut, is_active=True),
         ),
         # The audit trail, by its own rule: events older than the period.
         Rule(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import DatabaseError
@@ -20,6 +21,7 @@ from asti.applications.models import Application, ApplicationStatus, Attachment
 from asti.audit.models import AuditEvent
 from asti.conversations.models import AuthorKind, CallNote, Origin, Thread, ThreadAttachment, ThreadMessage
 from asti.core import clock
+from asti.identity.models import CitizenIdentity, Loa, LoginMethod
 from asti.jobs.registry import PERIODIC
 from asti.messaging.models import FollowUp, InboundMessage, Message
 from asti.offers.models import Feedback, Offer, OfferRound, OfferStatus
@@ -105,6 +107,11 @@ def aged(sent_round: OfferRound, settings: Any, tmp_path: Path) -> dict[str, Any
         resolved_at=_at(YEARS_AGO), resolution_note="soitettu",
     )  # fmt: skip
     rows["open"] = FollowUp.objects.create(created_at=_at(YEARS_AGO), reason="no_answer", guardian=g)
+    for name, age, active in (("old_login", YEARS_AGO, True), ("new_login", NOW, True), ("disabled", YEARS_AGO, False)):
+        user = User.objects.create_user(username=f"citizen-{name}", first_name="Maria", is_active=active)
+        CitizenIdentity.objects.create(user=user, hetu_digest=name, last_loa=Loa.SUBSTANTIAL,
+                                       last_method=LoginMethod.DEMO, last_login_at=_at(age))  # fmt: skip
+        rows[name] = user
     rows["old_event"] = AuditEvent.objects.create(at=_at(dt.timedelta(days=6 * 365)), actor="p", operation="VIEW")
     rows["new_event"] = AuditEvent.objects.create(at=_at(NOW), actor="p", operation="VIEW")
     return rows
@@ -162,6 +169,10 @@ def test_the_purge_removes_what_expired_and_keeps_the_rest(
     assert Feedback.objects.get(pk=aged["old_feedback"].pk).comment == ""
     assert Feedback.objects.get(pk=aged["old_feedback"].pk).score == 5
     assert Feedback.objects.get(pk=aged["new_feedback"].pk).comment == "Ok"
+    # a login unused for the period goes with its user; a recent or disabled one stays
+    assert not User.objects.filter(pk=aged["old_login"].pk).exists()
+    assert User.objects.filter(pk__in=[aged["new_login"].pk, aged["disabled"].pk]).count() == 2
+    assert CitizenIdentity.objects.count() == 2
     # the audit trail by its own rule; the run itself audited with counts only
     assert not AuditEvent.objects.filter(pk=aged["old_event"].pk).exists()
     assert AuditEvent.objects.filter(pk=aged["new_event"].pk).exists()
