@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "asti.applications",
     "asti.decisions",
     "asti.conversations",
+    "asti.privacy",
     "asti.citizen",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -181,6 +182,12 @@ if DATABASES["audit"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["audit"].setdefault("TEST", {}).setdefault(
         "NAME", str(BASE_DIR / "var" / f"test-asti-audit-{_os.getpid()}.sqlite3")
     )
+# The retention purge (asti.privacy) deletes the trail's expired events. In production the trail's own role may only
+# INSERT and SELECT: ASTI_AUDIT_PURGE_DATABASE_URL names the same database with a role that may also DELETE, used by
+# the purge alone. Without it the purge uses AUDIT_DATABASE_URL's connection.
+if env.str("ASTI_AUDIT_PURGE_DATABASE_URL", default=""):
+    DATABASES["audit_purge"] = env.db("ASTI_AUDIT_PURGE_DATABASE_URL")
+    _tune_database(DATABASES["audit_purge"])
 DATABASE_ROUTERS = ["asti.audit.router.AuditRouter"]
 # === end of audit trail ==========================================================================================
 
@@ -458,6 +465,25 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 
     _db.setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / "var" / f"test-asti-{_os.getpid()}.sqlite3"))
 # === end of messaging ============================================================================================
+
+
+# === Retention and erasure (asti.privacy) =========================================================================
+# How long Asti keeps what is not an official record, in days after the event each rule names (docs/privacy.md gives
+# the legal basis of each; the privacy notice shows them). Applications, offers and decisions are official records
+# kept under the city's archive plan and are never purged here. 0 turns a rule off.
+ASTI_RETENTION_MESSAGE_DAYS: int = env.int("ASTI_RETENTION_MESSAGE_DAYS", default=2 * 365)
+ASTI_RETENTION_REPLY_DAYS: int = env.int("ASTI_RETENTION_REPLY_DAYS", default=2 * 365)
+ASTI_RETENTION_CONVERSATION_DAYS: int = env.int("ASTI_RETENTION_CONVERSATION_DAYS", default=2 * 365)
+ASTI_RETENTION_FEEDBACK_DAYS: int = env.int("ASTI_RETENTION_FEEDBACK_DAYS", default=365)
+ASTI_RETENTION_DRAFT_DAYS: int = env.int("ASTI_RETENTION_DRAFT_DAYS", default=365)
+ASTI_RETENTION_LOGIN_DAYS: int = env.int("ASTI_RETENTION_LOGIN_DAYS", default=2 * 365)
+ASTI_RETENTION_AUDIT_DAYS: int = env.int("ASTI_RETENTION_AUDIT_DAYS", default=5 * 365)
+ASTI_RETENTION_BATCH_SIZE: int = env.int("ASTI_RETENTION_BATCH_SIZE", default=500)
+# The controller as the privacy notice names it (Finnish and Swedish from the decisions' authority) and its data
+# protection officer. Helsinki's by default; another city sets its own.
+ASTI_PRIVACY_CONTROLLER_EN: str = env.str("ASTI_PRIVACY_CONTROLLER_EN", default="City of Helsinki, Education Division")
+ASTI_PRIVACY_DPO_EMAIL: str = env.str("ASTI_PRIVACY_DPO_EMAIL", default="tietosuoja@hel.fi")
+# === end of retention and erasure ================================================================================
 
 
 # === Citizen pages (asti.citizen, asti.applications, asti.core.csp) ============================================

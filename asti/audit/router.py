@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 AUDIT_DB = "audit"
+# The same database under a role that may also DELETE, when configured: used by the retention purge alone.
+AUDIT_PURGE_DB = "audit_purge"
 AUDIT_APP = "audit"
 # The one model of the app that lives in the business database: events waiting for their change's commit.
 PENDING_MODEL = "pendingauditevent"
@@ -32,6 +34,8 @@ class AuditRouter:
         return None if a == b else False
 
     def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
+        if db == AUDIT_PURGE_DB:
+            return False  # the trail's database under the purge's role: migrated as `audit`
         if app_label == AUDIT_APP and model_name is None:
             return db == AUDIT_DB  # an operation without a model (none in the app so far)
         return (db == AUDIT_DB) == _in_audit_db(app_label, model_name)

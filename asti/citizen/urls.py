@@ -34,4 +34,5 @@ urlpatterns = [
     path("messages/files/<int:attachment_id>/", views_messages.message_attachment, name="message_attachment"),
     path("accessibility/", views_pages.accessibility, name="accessibility"),
     path("feedback/", views_pages.feedback_channel, name="feedback_channel"),
+    path("privacy/", views_pages.privacy_notice, name="privacy"),
 ]

@@ -51,6 +51,13 @@ def hetu_masked(hetu: str) -> str:
     return hetu[:7] + "****" if len(hetu) == 11 else "****"
 
 
+def hetu_is_temporary(hetu: str) -> bool:
+    """An identity code with an individual number 900–999: a temporary or test code, never a permanent one the
+    population register gives (demo people and test families carry these)."""
+    number = hetu[7:10]
+    return len(hetu) == 11 and number.isdigit() and int(number) >= 900
+
+
 def reset_key_cache() -> None:
     """For tests that change ASTI_HETU_KEY."""
     _fernet.cache_clear()

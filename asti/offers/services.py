@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from asti.audit.services import audit_log
+from asti.audit.services import audit_log, audit_log_many
 from asti.core import clock
 from asti.offers.adapter import load_round_input, store_proposals
 from asti.offers.allocation import AllocationResult, allocate, what_if
@@ -94,21 +95,32 @@ def round_allocate(*, round_id: int, actor: str, proof_seconds: float | None = N
     return AllocationRun(result=result, timings=timings)
 
 
-def proposals_export(*, round_id: int, path: Path) -> int:
-    """Writes the contract's proposals CSV (child_id, unit_id, reason, distance_m); returns the row count."""
+def proposals_export(*, round_id: int, path: Path, actor: str) -> int:
+    """Writes the contract's proposals CSV (child_id, unit_id, reason, distance_m); returns the row count.
+
+    The contract wants `distance_m` as an integer in every row, protected homes too (section 5), so the file is the
+    city's system-to-system export and nothing less: written only by the command (`offer_round allocate --export`,
+    run by an operator of the server, who may see every home), never offered on a staff page, readable by its owner
+    alone (0600), and audited for every child in it (ADR 0011)."""
     rows = (
         Proposal.objects.filter(round_id=round_id)
         .order_by("child__child_id")
         .values_list("child__child_id", "unit__unit_id", "reason", "distance_m")
     )
-    count = 0
-    with path.open("w", newline="", encoding="utf-8") as f:
+    children: list[str] = []
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT: made owner-only here
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["child_id", "unit_id", "reason", "distance_m"])
         for child_id, unit_id, reason, distance in rows.iterator(chunk_size=5000):
             writer.writerow([child_id, unit_id or "", reason, distance])
-            count += 1
-    return count
+            children.append(child_id)
+    audit_log_many(
+        actor=actor, operation="EXPORT", target_type="child", target_ids=children,
+        details={"round": round_id, "export": "proposals.csv"},
+    )  # fmt: skip
+    return len(children)
 
 
 Move = tuple[str, str | None, str | None]  # child id, unit id before, unit id after (None: no place)

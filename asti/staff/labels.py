@@ -78,6 +78,8 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "AUDIT_EXPORT": _("exported the audit trail"),
     "SEARCH_IDENTITY_CODE": _("searched by identity code"),
     "PERSONAL_DATA_EXPORT": _("the person's own data exported"),
+    "RETENTION_PURGE": _("expired data removed"),
+    "PERSON_ERASE": _("the person's data erased"),
     "RESOLVE": _("follow-up done"),
     "FOLLOW_UP_ASSIGN": _("follow-up assigned"),
     "CALL_NOTE_ADD": _("note of a call added"),
@@ -124,7 +126,7 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "THREAD_ATTACHMENT_READ": _("message attachment opened"),
 }
 
-AUDIT_STATUSES: Mapping[str, Promise] = {"SUCCESS": _("done"), "REFUSED": _("refused")}
+AUDIT_STATUSES: Mapping[str, Promise] = {"SUCCESS": _("done"), "REFUSED": _("refused"), "FAILED": _("failed")}
 
 AUDIT_TARGETS: Mapping[str, Promise] = {
     "child": _("child"),
@@ -148,6 +150,7 @@ AUDIT_TARGETS: Mapping[str, Promise] = {
     "inbound_message": _("message received"),
     "staff_profile": _("staff member's login"),
     "citizen_identity": _("guardian's login"),
+    "retention": _("retention periods"),
 }
 
 

@@ -170,3 +170,25 @@ def test_a_sent_round_keeps_its_proposals_even_if_the_store_is_called_directly(r
     assert sorted(Proposal.objects.filter(round_id=round_id).values_list("pk", "unit_id")) == before
     with pytest.raises(services.RoundError):
         services.round_allocate(round_id=round_id, actor="t")
+
+
+def test_the_proposals_file_is_owner_only_audited_per_child_and_written_only_by_the_command(
+    round_id: int, tmp_path: Path
+) -> None:
+    """The contract keeps distance_m for protected homes too (C9's): the file is the city's system export, so it is
+    readable by its owner alone, every child in it is audited, and no page or other module writes it."""
+    path = tmp_path / "proposals.csv"
+    path.write_text("old", encoding="utf-8")
+    path.chmod(0o644)
+    rows = export(round_id, tmp_path)
+    assert int(rows["C9"]["distance_m"]) > 0  # as the contract wants: an integer in every row
+    assert path.stat().st_mode & 0o777 == 0o600
+    events = AuditEvent.objects.filter(operation="EXPORT", target_type="child")
+    assert sorted(events.values_list("target_id", flat=True)) == sorted(rows)
+    assert all(e.details == {"round": round_id, "export": "proposals.csv"} for e in events)
+    assert all(e.actor.startswith("command:offer_round") for e in events)
+    asti = Path(__file__).resolve().parents[2] / "asti"
+    writers = sorted(
+        str(p.relative_to(asti)) for p in asti.rglob("*.py") if "proposals_export(" in p.read_text(encoding="utf-8")
+    )
+    assert writers == ["offers/management/commands/offer_round.py", "offers/services.py"]

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write("not proven optimal: " + "; ".join(run.result.notes))
         self.stdout.write("timings: " + ", ".join(f"{k} {v:.3f} s" for k, v in run.timings.items()))
         if export:
-            rows = services.proposals_export(round_id=round_id, path=export)
+            rows = services.proposals_export(round_id=round_id, path=export, actor=actor)
             self.stdout.write(f"wrote {rows} proposals to {export}")
 
     def _send(self, *, actor: str, round_id: int, **_: Any) -> None:
