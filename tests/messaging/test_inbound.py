@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import urllib.parse
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -29,19 +29,28 @@ from tests.messaging.conftest import INBOUND_TOKEN, RecordingHandler, make_guard
 pytestmark = pytest.mark.django_db
 
 
-def inbound(client: Client, token: str = INBOUND_TOKEN, **params: str) -> Any:
-    defaults = {
-        "from": "+358401234567",
-        "to": "+358500000000",
-        "text": "KYLLÄ",
-        "coding": "0",
-        "charset": "UTF-8",
-        "smsc": "fake",
-        "id": "2e7c1c1e-0001",
-        "time": "1795380197",
+def inbound(
+    client: Client,
+    token: str = INBOUND_TOKEN,
+    *,
+    text: str | bytes = "KYLLÄ",
+    content_type: str = 'text/plain; charset="UTF-8"',
+    gateway_id: str = "2e7c1c1e-0001",
+    **headers: str,
+) -> Any:
+    """A reply as Kannel's sms-service post-url sends it (send-sender = true)."""
+    kannel_headers = {
+        "X-Kannel-From": "+358401234567",
+        "X-Kannel-To": "+358500000000",
+        "X-Kannel-Time": "2026-11-23 10:03:17",
+        "X-Kannel-SMSC": "fake",
+        "X-Kannel-Coding": "0",
+        "X-Kannel-Service": "default",
+        **{name.replace("_", "-"): value for name, value in headers.items()},
     }
-    query = urllib.parse.urlencode({**defaults, **params})
-    return client.get(reverse("messaging:kannel_inbound", args=[token]) + "?" + query)
+    url = reverse("messaging:kannel_inbound", args=[token]) + (f"?id={gateway_id}" if gateway_id else "")
+    body = text.encode() if isinstance(text, str) else text
+    return client.post(url, data=body, content_type=content_type, headers=kannel_headers)
 
 
 def test_a_reply_is_stored_handled_and_answered_on_the_fast_lane(client: Client, handler: RecordingHandler) -> None:
@@ -55,7 +64,14 @@ def test_a_reply_is_stored_handled_and_answered_on_the_fast_lane(client: Client,
         guardian,
         "accept",
     )
-    assert reply.gateway_time is not None and reply.raw["smsc"] == "fake"
+    assert reply.gateway_time == dt.datetime(2026, 11, 23, 10, 3, 17, tzinfo=dt.UTC)
+    assert (reply.gateway_id, reply.receiver, reply.smsc, reply.coding) == (
+        "2e7c1c1e-0001",
+        "+358500000000",
+        "fake",
+        "0",
+    )
+    assert reply.raw["X-Kannel-Service"] == "default"
     answer = reply.answer
     assert answer is not None
     assert (answer.lane, answer.channel, answer.recipient, answer.body) == (
@@ -82,34 +98,38 @@ def test_a_gateway_retry_is_stored_and_handled_once(client: Client, handler: Rec
 
 
 def test_without_a_gateway_id_sender_time_and_text_identify_a_reply(client: Client, handler: RecordingHandler) -> None:
-    assert inbound(client, id="")["X-Asti-Result"] == "stored"
-    assert inbound(client, id="")["X-Asti-Result"] == "duplicate"
-    assert inbound(client, id="", time="1795380198")["X-Asti-Result"] == "stored"
+    assert inbound(client, gateway_id="")["X-Asti-Result"] == "stored"
+    assert inbound(client, gateway_id="")["X-Asti-Result"] == "duplicate"
+    assert inbound(client, gateway_id="", X_Kannel_Time="2026-11-23 10:03:18")["X-Asti-Result"] == "stored"
     ids = list(InboundMessage.objects.values_list("gateway_id", flat=True))
     assert len(ids) == 2 and all(i.startswith("h:") for i in ids)
 
 
 def test_a_ucs2_reply_in_utf16_is_read(client: Client, handler: RecordingHandler) -> None:
+    """Without mo-recode Kannel posts a UCS-2 reply as it came: UTF-16BE, NUL bytes and all."""
     make_guardian(phone="+358401234567")
     raw = "Kyllä 👍 Šárka".encode("utf-16-be")
-    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN])
-    query = f"from=%2B358401234567&text={urllib.parse.quote_from_bytes(raw)}&coding=2&charset=UTF-16BE&id=u1"
-    assert client.get(f"{url}?{query}").status_code == 200
-    assert InboundMessage.objects.get().text == "Kyllä 👍 Šárka"
+    response = inbound(client, text=raw, content_type='text/plain; charset="UTF-16BE"', X_Kannel_Coding="2")
+    assert response.status_code == 200
+    reply = InboundMessage.objects.get()
+    assert (reply.text, reply.coding, reply.charset) == ("Kyllä 👍 Šárka", "2", "UTF-16BE")
     assert handler.seen[0][1] is Verdict.ACCEPT
 
 
-def test_post_url_replies_carry_the_text_in_the_body(client: Client, handler: RecordingHandler) -> None:
-    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN]) + "?id=p1"
-    response = client.post(
-        url,
-        data="EI",
-        content_type="text/plain; charset=UTF-8",
-        headers={"X-Kannel-From": "+358401234567", "X-Kannel-To": "13131"},
-    )
-    assert response.status_code == 200
-    reply = InboundMessage.objects.get()
-    assert (reply.text, reply.receiver) == ("EI", "13131")
+def test_the_longest_reply_a_phone_sends_arrives_whole(client: Client, handler: RecordingHandler) -> None:
+    """255 parts of UCS-2 (34,170 bytes as UTF-16BE, more as UTF-8) fit; a body beyond any SMS is refused."""
+    text = "Hyvä päiväkoti, kiitos ääniviestistä 😊 " * 400
+    assert inbound(client, text=text).status_code == 200
+    assert InboundMessage.objects.get().text == text[:20_000]
+    assert inbound(client, text="ä" * 40_000, gateway_id="too-long").status_code == 413
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_reply_must_come_by_post_with_its_sender(client: Client, handler: RecordingHandler) -> None:
+    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN])
+    assert client.get(url + "?from=%2B358401234567&text=KYLLÄ").status_code == 405
+    assert inbound(client, X_Kannel_From="").status_code == 400
+    assert not InboundMessage.objects.exists()
 
 
 @pytest.mark.parametrize("text", ["", "😊👍", "\x00\x01garbage\ufffd", "Hei, mitä tämä on?", "x" * 30_000])
@@ -125,14 +145,14 @@ def test_replies_that_say_nothing_get_a_helpful_answer_and_go_to_staff(
 
 
 def test_an_unknown_number_is_answered_and_the_handler_knows_it(client: Client, handler: RecordingHandler) -> None:
-    inbound(client, **{"from": "0409998877"})
+    inbound(client, X_Kannel_From="0409998877")
     reply = InboundMessage.objects.get()
     assert (reply.sender, reply.guardian, reply.handling_result) == ("+358409998877", None, "unknown_sender")
     assert reply.answer is not None and reply.answer.recipient == "+358409998877"
 
 
 def test_a_sender_that_is_not_a_number_is_stored_and_not_answered(client: Client, handler: RecordingHandler) -> None:
-    inbound(client, **{"from": "OPERATOR"})
+    inbound(client, X_Kannel_From="OPERATOR")
     reply = InboundMessage.objects.get()
     assert (reply.sender, reply.answer) == ("OPERATOR", None)
 

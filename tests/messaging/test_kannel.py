@@ -173,6 +173,24 @@ def test_replies_that_say_nothing_get_a_helpful_answer_and_change_nothing(
         phone.stop()
 
 
+def test_a_reply_of_the_longest_sms_arrives_whole(kannel: LocalKannel, handler: RecordingHandler) -> None:
+    """A reply of ten concatenated UCS-2 parts (670 characters, 1,340 bytes of UTF-16) comes by POST, whole: by GET
+    it would not fit in a web server's request line. The operator hands it to Kannel as one message (as an SMSC does
+    after joining the parts)."""
+    make_guardian(phone="+358401000026")
+    text = "Hyvä päiväkoti! Šárka kysyy: milloin lapsi pääsee kotiin? 😊 " * 11
+    text = text[:670]
+    encoded = urllib.parse.quote_from_bytes(text.encode("utf-16-be"))
+    long_phone = kannel.phone(f"+358401000026 {OUR_NUMBER} ucs2 {encoded}")
+    try:
+        wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the long reply")
+    finally:
+        long_phone.stop()
+    reply = InboundMessage.objects.get()
+    assert (reply.sender, reply.text, reply.receiver) == ("+358401000026", text, OUR_NUMBER)
+    assert reply.gateway_time is not None and len(reply.gateway_id) == 36  # Kannel's UUID, from the query
+
+
 def test_an_unknown_number_is_answered(kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler) -> None:
     phone.send(f"+358409999999 {OUR_NUMBER} text KYLLÄ")
     wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
@@ -189,6 +207,15 @@ def http_get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (the test's live server)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
 def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: FakePhone, live_server: Any) -> None:
     (message,) = enqueue_sms({"+358401000030": "Hei"})
     Worker().run_once()
@@ -200,8 +227,8 @@ def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: F
     assert http_get(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
     assert http_get(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
     assert statuses([message]) == [Status.DELIVERED]  # a final state is never overwritten
-    inbound = live_server.url + reverse("messaging:kannel_inbound", args=["not-the-token"]) + "?from=%2B358401&text=EI"
-    assert http_get(inbound)[0] == 403
+    inbound = live_server.url + reverse("messaging:kannel_inbound", args=["not-the-token"])
+    assert http_post(inbound, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
     assert not InboundMessage.objects.exists()
 
 
