@@ -1,4 +1,5 @@
-"""System checks: every message template in every language, a numeric SMS sender, known backends.
+"""System checks: every message template in every language, a numeric SMS sender, known backends, a reply token
+that Kannel can carry in a URL.
 
 `manage.py check --fail-level WARNING` (scripts/test, CI) fails when any of these does.
 """
@@ -15,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from asti.messaging.channels import backend_path
 from asti.messaging.templates import template_problems
+from asti.messaging.tokens import URL_SAFE_SECRET
 
 
 @register()
@@ -41,6 +43,15 @@ def messaging_settings(
             Warning(
                 f"MESSAGING_SMS_SENDER {sender!r} is not a number: guardians cannot reply to it",
                 id="messaging.W001",
+            )
+        )
+    token: str = settings.MESSAGING_KANNEL_INBOUND_TOKEN
+    if backend_path("sms").endswith("KannelSmsBackend") and not URL_SAFE_SECRET.fullmatch(token):
+        messages.append(
+            Error(
+                "MESSAGING_KANNEL_INBOUND_TOKEN may contain only letters, digits and . _ ~ - "
+                "(Kannel reads it from a URL as it is)",
+                id="messaging.E003",
             )
         )
     return messages

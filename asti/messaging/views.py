@@ -27,7 +27,7 @@ from asti.messaging.simulated import (
     simulated_enabled,
     simulated_reply,
 )
-from asti.messaging.tokens import dlr_token_valid, inbound_token_valid
+from asti.messaging.tokens import dlr_request_valid, inbound_request_valid
 from asti.people.models import Guardian
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,13 @@ def _decode(data: bytes, charset: str) -> str:
 
 @csrf_exempt
 @require_POST
-def kannel_inbound(request: HttpRequest, token: str) -> HttpResponse:
+def kannel_inbound(request: HttpRequest) -> HttpResponse:
     """Kannel's sms-service post-url: the reply's text in the body, in the charset its Content-Type names
     (UTF-8, or UTF-16BE for UCS-2 without mo-recode; 8-bit data as application/octet-stream), the numbers, time
     and coding in X-Kannel-* headers, Kannel's message id (%I) in the query. Answers with an empty body: the
-    answer to the guardian goes through the outbox, never as Kannel's direct reply."""
-    if not inbound_token_valid(token):
+    answer to the guardian goes through the outbox, never as Kannel's direct reply. Kannel proves itself with
+    basic-auth credentials (the user "kannel" and MESSAGING_KANNEL_INBOUND_TOKEN)."""
+    if not inbound_request_valid(request.headers.get("Authorization", "")):
         return _plain("forbidden", 403)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -100,9 +101,10 @@ def _kannel_time(value: str) -> dt.datetime | None:
 
 @csrf_exempt
 @require_GET
-def kannel_dlr(request: HttpRequest, message_id: int, token: str) -> HttpResponse:
-    """Kannel's delivery report for one message; the URL's token proves we made it."""
-    if not dlr_token_valid(message_id, token):
+def kannel_dlr(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Kannel's delivery report for one message; its basic-auth password (the message's HMAC, put in the dlr-url we
+    gave Kannel) proves we made the URL."""
+    if not dlr_request_valid(message_id, request.headers.get("Authorization", "")):
         return _plain("forbidden", 403)
     try:
         status_code = int(request.GET.get("status", ""))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from asti.messaging.checks import messaging_settings
 from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome, reply_handler_override
 from asti.messaging.models import (
     Channel,
@@ -48,9 +50,14 @@ def inbound(
         "X-Kannel-Service": "default",
         **{name.replace("_", "-"): value for name, value in headers.items()},
     }
-    url = reverse("messaging:kannel_inbound", args=[token]) + (f"?id={gateway_id}" if gateway_id else "")
+    url = reverse("messaging:kannel_inbound") + (f"?id={gateway_id}" if gateway_id else "")
     body = text.encode() if isinstance(text, str) else text
-    return client.post(url, data=body, content_type=content_type, headers=kannel_headers)
+    authorization = {"Authorization": basic("kannel", token)} if token else {}
+    return client.post(url, data=body, content_type=content_type, headers={**kannel_headers, **authorization})
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def test_a_reply_is_stored_handled_and_answered_on_the_fast_lane(client: Client, handler: RecordingHandler) -> None:
@@ -86,6 +93,14 @@ def test_a_reply_is_stored_handled_and_answered_on_the_fast_lane(client: Client,
 def test_a_forged_reply_is_refused_and_nothing_is_stored(client: Client, handler: RecordingHandler) -> None:
     assert inbound(client, token="guess").status_code == 403
     assert inbound(client, token=INBOUND_TOKEN[:-1]).status_code == 403
+    assert inbound(client, token="").status_code == 403  # no credentials
+    for authorization in (basic("dlr", INBOUND_TOKEN), "Bearer " + INBOUND_TOKEN, "Basic !!!", basic("kannel", "")):
+        assert inbound(client, token="", Authorization=authorization).status_code == 403
+    old_path = "/messaging/kannel/inbound/" + INBOUND_TOKEN + "/"  # the token is no longer taken in the path
+    assert (
+        client.post(old_path, data=b"EI", content_type="text/plain", headers={"X-Kannel-From": "+3584"}).status_code
+        == 404
+    )
     assert not InboundMessage.objects.exists() and handler.seen == []
 
 
@@ -126,8 +141,8 @@ def test_the_longest_reply_a_phone_sends_arrives_whole(client: Client, handler: 
 
 
 def test_a_reply_must_come_by_post_with_its_sender(client: Client, handler: RecordingHandler) -> None:
-    url = reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN])
-    assert client.get(url + "?from=%2B358401234567&text=KYLLÄ").status_code == 405
+    url = reverse("messaging:kannel_inbound") + "?from=%2B358401234567&text=KYLLÄ"
+    assert client.get(url, headers={"Authorization": basic("kannel", INBOUND_TOKEN)}).status_code == 405
     assert inbound(client, X_Kannel_From="").status_code == 400
     assert not InboundMessage.objects.exists()
 
@@ -210,8 +225,9 @@ def sms(**kwargs: Any) -> Message:
 
 
 def dlr(client: Client, message_id: int, status: int | str, token: str | None = None, **params: str) -> Any:
-    url = reverse("messaging:kannel_dlr", args=[message_id, token or dlr_token(message_id)])
-    return client.get(url, {"status": status, **params})
+    url = reverse("messaging:kannel_dlr", args=[message_id])
+    authorization = basic("dlr", token or dlr_token(message_id))
+    return client.get(url, {"status": status, **params}, headers={"Authorization": authorization})
 
 
 def test_delivery_reports_are_stored_once_and_applied_by_the_worker(client: Client) -> None:
@@ -240,6 +256,14 @@ def test_forged_delivery_reports_are_refused(client: Client) -> None:
     message, other = sms(), sms()
     assert dlr(client, message.pk, 1, token="0" * 32).status_code == 403
     assert dlr(client, message.pk, 1, token=dlr_token(other.pk)).status_code == 403
+    assert client.get(reverse("messaging:kannel_dlr", args=[message.pk]), {"status": 1}).status_code == 403
+    authorization = basic("kannel", dlr_token(message.pk))  # the right password for another user
+    assert (
+        client.get(
+            f"/messaging/kannel/dlr/{message.pk}/", {"status": 1}, headers={"Authorization": authorization}
+        ).status_code
+        == 403
+    )
     assert dlr(client, message.pk, "x").status_code == 400
     assert dlr(client, message.pk, 3).status_code == 400
     assert not DeliveryReport.objects.exists()
@@ -256,3 +280,14 @@ def test_a_failed_delivery_sends_the_email_instead(client: Client) -> None:
     email = Message.objects.get(fallback_of=message)
     Worker().run_once()  # sends the email
     assert SimulatedMessage.objects.get(message=email).address == "anna@example.fi"
+
+
+@pytest.mark.parametrize(
+    ("token", "errors"), [("Ab9._~-x", []), ("has@sign", ["messaging.E003"]), ("a:b", ["messaging.E003"])]
+)
+def test_a_reply_token_kannel_cannot_carry_in_a_url_fails_the_checks(
+    settings: Any, token: str, errors: list[str]
+) -> None:
+    settings.MESSAGING_SMS_BACKEND = "kannel"
+    settings.MESSAGING_KANNEL_INBOUND_TOKEN = token
+    assert [m.id for m in messaging_settings() if m.id == "messaging.E003"] == errors

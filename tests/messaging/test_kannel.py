@@ -4,6 +4,7 @@ fails."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import time
 import unicodedata
@@ -26,8 +27,9 @@ from asti.messaging.models import DeliveryReport, FollowUp, InboundMessage, Lane
 from asti.messaging.replies import Verdict
 from asti.messaging.reports import delivery_reports_apply
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk
+from asti.messaging.tokens import dlr_token
 from asti.messaging.worker import Worker, claim
-from tests.messaging.conftest import RecordingHandler, make_guardian, needs_kannel, use_kannel
+from tests.messaging.conftest import INBOUND_TOKEN, RecordingHandler, make_guardian, needs_kannel, use_kannel
 
 pytestmark = [needs_kannel, pytest.mark.django_db(transaction=True)]
 OUR_NUMBER = "+358500000000"
@@ -199,16 +201,15 @@ def test_an_unknown_number_is_answered(kannel: LocalKannel, phone: FakePhone, ha
     assert phone.wait_for(lambda got: [m.text for m in got] == ["Numeroa ei tunnistettu."])
 
 
-def http_get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (the test's live server)
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+def http_call(url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """GET (or POST with a body) as Kannel's HTTP client does: credentials in the URL become basic auth."""
+    parts = urllib.parse.urlsplit(url)
+    headers = dict(headers or {})
+    if parts.username is not None:
+        credentials = f"{parts.username}:{parts.password or ''}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body is not None else "GET")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (the test's live server)
             return response.status, response.read().decode()
@@ -220,16 +221,38 @@ def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: F
     (message,) = enqueue_sms({"+358401000030": "Hei"})
     Worker().run_once()
     wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
-    forged = live_server.url + reverse("messaging:kannel_dlr", args=[message.pk, "f" * 32]) + "?status=2"
-    assert http_get(forged)[0] == 403
+    dlr_path = live_server.url + reverse("messaging:kannel_dlr", args=[message.pk])
+    assert http_call(dlr_path + "?status=2")[0] == 403  # no credentials
+    assert http_call(dlr_path.replace("http://", f"http://dlr:{'f' * 32}@") + "?status=2")[0] == 403
     replay = KannelSmsBackend().query  # the real URL Kannel called, replayed by someone who captured it
     dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
-    assert http_get(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
-    assert http_get(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
+    assert "@" in dlr_url and str(message.pk) in urllib.parse.urlsplit(dlr_url).path
+    assert http_call(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
+    assert http_call(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
     assert statuses([message]) == [Status.DELIVERED]  # a final state is never overwritten
-    inbound = live_server.url + reverse("messaging:kannel_inbound", args=["not-the-token"])
-    assert http_post(inbound, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
+    inbound = live_server.url + reverse("messaging:kannel_inbound")
+    assert http_call(inbound, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
+    forged = inbound.replace("http://", "http://kannel:not-the-token@")
+    assert http_call(forged, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
     assert not InboundMessage.objects.exists()
+
+
+def test_kannel_presents_its_secrets_as_basic_auth_and_not_in_the_path(
+    kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler
+) -> None:
+    """Kannel's HTTP client turns the credentials in its post-url and dlr-url into an Authorization header (the
+    views take nothing else): the reply and the delivery reports come through, and the request lines that an
+    access log keeps (path and query) carry no secret."""
+    (message,) = enqueue_sms({"+358401000031": "Hei"})
+    Worker().run_once()
+    phone.send(f"+358401000031 {OUR_NUMBER} text EI")
+    wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
+    wait_until(lambda: InboundMessage.objects.filter(sender="+358401000031").exists(), what="the reply")
+    post_url = next(line for line in kannel.replies_config_path.read_text().splitlines() if "post-url" in line)
+    dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(KannelSmsBackend().query(_outbound(message))).query)
+    for url, secret in ((post_url.split('"')[1], INBOUND_TOKEN), (dlr_url["dlr-url"][0], dlr_token(message.pk))):
+        parts = urllib.parse.urlsplit(url)
+        assert parts.password == secret and secret not in parts.path + parts.query
 
 
 def _outbound(message: Message) -> Any:
