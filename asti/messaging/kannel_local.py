@@ -90,13 +90,16 @@ class LocalKannel:
     smsbox_port: int = field(default_factory=free_port)
     smsc_port: int = field(default_factory=free_port)
     admin_password: str = "local-admin"  # noqa: S105
-    _bearerbox: subprocess.Popen[bytes] | None = None
-    _smsbox: subprocess.Popen[bytes] | None = None
-    _replies_box: subprocess.Popen[bytes] | None = None
+    _boxes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def sendsms_url(self) -> str:
         return f"http://127.0.0.1:{self.sendsms_port}/cgi-bin/sendsms"
+
+    @property
+    def store_dir(self) -> Path:
+        """Kannel's store: accepted messages and the delivery reports it waits for (kept across restarts)."""
+        return self.workdir / "store"
 
     @property
     def config_path(self) -> Path:
@@ -107,7 +110,8 @@ class LocalKannel:
         return self.workdir / "kannel-replies.conf"
 
     def write_config(self) -> Path:
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        for folder in (self.workdir, self.store_dir / "messages", self.store_dir / "reports"):
+            folder.mkdir(parents=True, exist_ok=True)
         values = {
             "admin_port": self.admin_port,
             "admin_password": self.admin_password,
@@ -115,6 +119,7 @@ class LocalKannel:
             "smsc_port": self.smsc_port,
             "sendsms_port": self.sendsms_port,
             "log_dir": self.workdir,
+            "store_dir": self.store_dir,
             "log_level": self.log_level,
             "username": self.username,
             "password": self.password,
@@ -128,26 +133,39 @@ class LocalKannel:
         return self.config_path
 
     def start(self) -> LocalKannel:
-        """bearerbox first, then the two smsboxes; returns when sendsms answers."""
-        config = str(self.write_config())
-        out = (self.workdir / "boxes.out").open("ab")
-
-        def box(*command: str) -> subprocess.Popen[bytes]:
-            return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir)
-
-        self._bearerbox = box(BEARERBOX, config)
+        """bearerbox first, then the two smsboxes; returns when sendsms answers. After a crash or stop() the same
+        workdir starts again with Kannel's store: what it had accepted and not yet handed to the operator."""
+        self.write_config()
         try:
-            wait_for_port(self.smsbox_port)
-            self._replies_box = box(SMSBOX, str(self.replies_config_path))
-            self._smsbox = box(SMSBOX, config)
-            wait_for_port(self.sendsms_port)
-            self._wait_for_boxes(2)
+            self._start_boxes()
         except BaseException:
             self.stop()
             raise
-        finally:
-            out.close()
         return self
+
+    def _command(self, box: str) -> list[str]:
+        config = self.replies_config_path if box == "replies" else self.config_path
+        return [BEARERBOX if box == "bearerbox" else SMSBOX, str(config)]
+
+    def _spawn(self, box: str) -> None:
+        with (self.workdir / "boxes.out").open("ab") as out:
+            self._boxes[box] = subprocess.Popen(
+                self._command(box), stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir
+            )
+
+    def _start_boxes(self) -> None:
+        self._spawn("bearerbox")
+        wait_for_port(self.smsbox_port)
+        self._spawn("replies")
+        self._spawn("sender")
+        wait_for_port(self.sendsms_port)
+        self._wait_for_boxes(2)
+
+    def crash(self, box: str = "bearerbox") -> None:
+        """kill -9 one box ("bearerbox", "sender" or "replies"), as a crash would."""
+        process = self._boxes[box]
+        process.kill()
+        process.wait(timeout=10)
 
     def _wait_for_boxes(self, count: int, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
@@ -161,14 +179,19 @@ class LocalKannel:
         raise TimeoutError(f"{count} smsboxes did not connect to bearerbox in {timeout} s")
 
     def stop(self) -> None:
-        _stop(self._smsbox)
-        _stop(self._replies_box)
-        _stop(self._bearerbox)
-        self._smsbox = self._replies_box = self._bearerbox = None
+        """The smsboxes, then bearerbox (an smsbox whose bearerbox is gone ignores SIGTERM: killed after 10 s)."""
+        smsboxes = [process for box in ("sender", "replies") if (process := self._boxes.pop(box, None))]
+        for process in smsboxes:
+            if process.poll() is None:
+                process.terminate()
+        for process in smsboxes:
+            _stop(process)
+        _stop(self._boxes.pop("bearerbox", None))
 
     @property
     def running(self) -> bool:
-        return self._bearerbox is not None and self._bearerbox.poll() is None
+        bearerbox = self._boxes.get("bearerbox")
+        return bearerbox is not None and bearerbox.poll() is None
 
     def phone(self, reply: str = "") -> FakePhone:
         """Starts fakesmsc as the operator. Replies are lines "SENDER RECEIVER text BODY" (or "ucs2 URLENCODED",

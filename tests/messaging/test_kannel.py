@@ -302,3 +302,33 @@ def test_after_a_worker_dies_mid_batch_everyone_gets_their_message(kannel: Local
     assert duplicates <= {c.message.recipient for c in batch[:3]}  # at most the ones in flight
     assert all(n <= 2 for n in counts.values())
     wait_until(lambda: set(statuses(messages)) == {Status.DELIVERED}, what="delivery reports")
+
+
+def test_messages_kannel_accepted_survive_a_bearerbox_crash(live_server: Any, settings: Any, tmp_path: Path) -> None:
+    """With the operator down Kannel keeps what it accepts ("Queued for later delivery") in its store; bearerbox is
+    killed with SIGKILL and started again, and every message reaches the operator exactly once, each in as many
+    parts as counted, and is delivered."""
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=live_server.url + "/unused/").start()
+    use_kannel(settings, kannel, live_server.url)
+    long_text = "Tervetuloa esiopetukseen päiväkoti Käpylään, ovet aukeavat seitsemältä. " * 3
+    texts = {f"+3584010005{i:02d}": long_text if i % 5 == 0 else f"Tarjous numero {i}" for i in range(40)}
+    messages = enqueue_sms(texts)
+    phone: FakePhone | None = None
+    try:
+        assert Worker().run_once() == 40  # nobody on the operator's side: Kannel queues them
+        assert set(statuses(messages)) == {Status.SENT}
+        assert len(list((kannel.store_dir / "messages").rglob("*-*"))) >= 40  # one file per accepted message
+        kannel.crash("bearerbox")
+        kannel.stop()
+        kannel.start()
+        phone = kannel.phone()
+        parts = {m.recipient: m.sms_parts for m in messages}
+        assert phone.wait_for(lambda got: len(got) >= sum(parts.values()), timeout=30)
+        time.sleep(2)  # nothing more arrives
+        assert Counter(m.receiver for m in phone.messages()) == parts  # every part once, none twice
+        assert sorted(phone.texts()) == sorted(text.strip() for text in texts.values())
+        wait_until(lambda: set(statuses(messages)) == {Status.DELIVERED}, timeout=30, what="delivery reports")
+    finally:
+        if phone is not None:
+            phone.stop()
+        kannel.stop()
