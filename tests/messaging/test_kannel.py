@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import http.server
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -22,12 +24,12 @@ from django.urls import reverse
 
 from asti.core import clock
 from asti.messaging.channels.kannel import KannelSmsBackend
-from asti.messaging.kannel_local import FakePhone, LocalKannel
+from asti.messaging.kannel_local import FakePhone, LocalKannel, free_port
 from asti.messaging.models import DeliveryReport, FollowUp, InboundMessage, Lane, Message, Status
 from asti.messaging.replies import Verdict
 from asti.messaging.reports import delivery_reports_apply
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk
-from asti.messaging.tokens import dlr_token
+from asti.messaging.tokens import dlr_token, url_with_credentials
 from asti.messaging.worker import Worker, claim
 from tests.messaging.conftest import INBOUND_TOKEN, RecordingHandler, make_guardian, needs_kannel, use_kannel
 
@@ -308,7 +310,8 @@ def test_messages_kannel_accepted_survive_a_bearerbox_crash(live_server: Any, se
     """With the operator down Kannel keeps what it accepts ("Queued for later delivery") in its store; bearerbox is
     killed with SIGKILL and started again, and every message reaches the operator exactly once, each in as many
     parts as counted, and is delivered."""
-    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=live_server.url + "/unused/").start()
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=live_server.url + "/unused/", supervise=False)
+    kannel.start()
     use_kannel(settings, kannel, live_server.url)
     long_text = "Tervetuloa esiopetukseen päiväkoti Käpylään, ovet aukeavat seitsemältä. " * 3
     texts = {f"+3584010005{i:02d}": long_text if i % 5 == 0 else f"Tarjous numero {i}" for i in range(40)}
@@ -331,4 +334,66 @@ def test_messages_kannel_accepted_survive_a_bearerbox_crash(live_server: Any, se
     finally:
         if phone is not None:
             phone.stop()
+        kannel.stop()
+
+
+def test_dead_boxes_are_started_again(
+    live_server: Any, settings: Any, tmp_path: Path, handler: RecordingHandler
+) -> None:
+    """The supervisor starts a killed smsbox again, and after bearerbox is killed all three boxes in order; the
+    fake operator, which ends with bearerbox, reconnects. Then an offer goes out, is delivered and answered."""
+    inbound_url = url_with_credentials(live_server.url + reverse("messaging:kannel_inbound"), "kannel", INBOUND_TOKEN)
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=inbound_url).start()
+    use_kannel(settings, kannel, live_server.url)
+    phone = kannel.phone()
+    try:
+        for box in ("sender", "replies", "bearerbox"):
+            kannel.crash(box)
+            wait_until(lambda box=box: kannel.restarts[box] == 1 and kannel.up(), timeout=40, what=f"{box} again")
+        assert kannel.restarts == Counter({"sender": 1, "replies": 1, "bearerbox": 1})
+        wait_until(lambda: phone.restarts >= 1 and "online" in kannel.status(), timeout=40, what="the operator")
+        make_guardian(phone="+358401000060")
+        (message,) = enqueue_sms({"+358401000060": "Tarjous"})
+        assert Worker().run_once() == 1
+        assert phone.wait_for(lambda got: [m.receiver for m in got] == ["+358401000060"], timeout=15)
+        wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="its report")
+        phone.send(f"+358401000060 {OUR_NUMBER} text KYLLÄ")
+        wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
+    finally:
+        phone.stop()
+        kannel.stop()
+
+
+def test_kannel_keeps_trying_a_reply_while_asti_is_away(tmp_path: Path) -> None:
+    """smsbox holds a reply in memory while it retries: with Asti's web server away for longer than the three
+    tries Kannel made before, the reply arrives once the server is back."""
+    port = free_port()
+    url = f"http://kannel:secret@127.0.0.1:{port}/messaging/kannel/inbound/"
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=url, http_retry_delay=1).start()
+    phone = kannel.phone()
+    got: list[tuple[str, bytes]] = []
+
+    class Asti(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            got.append((self.headers["X-Kannel-From"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server: http.server.HTTPServer | None = None
+    try:
+        phone.send(f"+358401000070 {OUR_NUMBER} text EI kiitos")
+        time.sleep(6)  # Kannel has tried several times by now
+        assert not got
+        server = http.server.HTTPServer(("127.0.0.1", port), Asti)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        wait_until(lambda: bool(got), timeout=15, what="the reply")
+        assert got == [("+358401000070", b"EI kiitos")]
+    finally:
+        if server is not None:
+            server.shutdown()
+        phone.stop()
         kannel.stop()
