@@ -15,6 +15,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
 from asti.messaging.channels import backend_path
+from asti.messaging.reports import DLR_ACK
 from asti.messaging.templates import template_problems
 from asti.messaging.tokens import URL_SAFE_SECRET
 
@@ -45,8 +46,17 @@ def messaging_settings(
                 id="messaging.W001",
             )
         )
+    kannel = backend_path("sms").endswith("KannelSmsBackend")
+    if kannel and not settings.MESSAGING_KANNEL_DLR_MASK & DLR_ACK:
+        messages.append(
+            Warning(
+                "MESSAGING_KANNEL_DLR_MASK lacks 8 (the operator's ack): Kannel reports on a long SMS's first part "
+                "only, and only the ack says that every part was taken, so no long SMS would count as delivered",
+                id="messaging.W002",
+            )
+        )
     token: str = settings.MESSAGING_KANNEL_INBOUND_TOKEN
-    if backend_path("sms").endswith("KannelSmsBackend") and not URL_SAFE_SECRET.fullmatch(token):
+    if kannel and not URL_SAFE_SECRET.fullmatch(token):
         messages.append(
             Error(
                 "MESSAGING_KANNEL_INBOUND_TOKEN may contain only letters, digits and . _ ~ - "

@@ -185,6 +185,7 @@ class FollowUpReason(models.TextChoices):
     LATE_REPLY = "late_reply", _("a reply after the deadline")
     GUARDIANS_DISAGREE = "guardians_disagree", _("the guardians answered differently")
     ANSWER_CHANGED = "answer_changed", _("an answer changed after the fact")
+    NO_DELIVERY_REPORT = "no_delivery_report", _("no delivery report from the operator")
 
 
 class FollowUp(models.Model):

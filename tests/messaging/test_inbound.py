@@ -291,3 +291,49 @@ def test_a_reply_token_kannel_cannot_carry_in_a_url_fails_the_checks(
     settings.MESSAGING_SMS_BACKEND = "kannel"
     settings.MESSAGING_KANNEL_INBOUND_TOKEN = token
     assert [m.id for m in messaging_settings() if m.id == "messaging.E003"] == errors
+
+
+def long_sms(parts: int = 2) -> Message:
+    """A sent SMS of several parts, as Kannel splits it: it asks for a report on the first part only, and acks
+    (8) or rejects (16) the whole once every part has been handed over."""
+    message = sms()
+    Message.objects.filter(pk=message.pk).update(status=Status.SENT, sms_parts=parts)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("reports", "status"),
+    [
+        ([1], Status.SENT),  # the first part delivered; nothing says the others went
+        ([1, 8], Status.DELIVERED),
+        ([8, 1], Status.DELIVERED),
+        ([8], Status.SENT),  # every part taken by the operator, no final report yet
+        ([1, 16], Status.PERMANENT_FAILURE),  # a later part refused
+        ([8, 2], Status.PERMANENT_FAILURE),
+    ],
+)
+def test_a_long_sms_is_delivered_only_when_every_part_is(client: Client, reports: list[int], status: str) -> None:
+    message = long_sms()
+    for code in reports:  # one batch per report: earlier reports count when a later one completes the proof
+        assert dlr(client, message.pk, code).content == b"stored"
+        delivery_reports_apply()
+    assert Message.objects.get(pk=message.pk).status == status
+    single = sms()
+    Message.objects.filter(pk=single.pk).update(status=Status.SENT)
+    assert delivery_report_receive(message_id=single.pk, status_code=1) == "applied"  # one part: its report decides
+
+
+def test_the_reports_of_a_long_sms_in_one_batch(client: Client) -> None:
+    message = long_sms(3)
+    assert delivery_report_receive(message_id=message.pk, status_code=1) == "recorded"
+    assert Message.objects.get(pk=message.pk).status == Status.SENT
+    assert delivery_report_receive(message_id=message.pk, status_code=8) == "applied"
+    assert Message.objects.get(pk=message.pk).status == Status.DELIVERED
+    assert sorted(DeliveryReport.objects.values_list("status_code", "applied")) == [(1, False), (8, True)]
+
+
+@pytest.mark.parametrize(("mask", "warned"), [(31, False), (8, False), (7, True), (3, True)])
+def test_a_report_mask_without_the_operators_ack_is_warned_about(settings: Any, mask: int, warned: bool) -> None:
+    settings.MESSAGING_SMS_BACKEND = "kannel"
+    settings.MESSAGING_KANNEL_DLR_MASK = mask
+    assert any(m.id == "messaging.W002" for m in messaging_settings()) is warned

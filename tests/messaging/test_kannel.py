@@ -23,9 +23,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from asti.core import clock
-from asti.messaging.channels.kannel import KannelSmsBackend
+from asti.messaging.channels.kannel import KannelSmsBackend, dlr_url
 from asti.messaging.kannel_local import FakePhone, LocalKannel, free_port
 from asti.messaging.models import DeliveryReport, FollowUp, InboundMessage, Lane, Message, Status
+from asti.messaging.reconcile import unreported_messages_follow_up
 from asti.messaging.replies import Verdict
 from asti.messaging.reports import delivery_reports_apply
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk
@@ -227,10 +228,10 @@ def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: F
     assert http_call(dlr_path + "?status=2")[0] == 403  # no credentials
     assert http_call(dlr_path.replace("http://", f"http://dlr:{'f' * 32}@") + "?status=2")[0] == 403
     replay = KannelSmsBackend().query  # the real URL Kannel called, replayed by someone who captured it
-    dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
-    assert "@" in dlr_url and str(message.pk) in urllib.parse.urlsplit(dlr_url).path
-    assert http_call(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
-    assert http_call(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
+    captured = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
+    assert "@" in captured and str(message.pk) in urllib.parse.urlsplit(captured).path
+    assert http_call(captured.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
+    assert http_call(captured.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
     assert statuses([message]) == [Status.DELIVERED]  # a final state is never overwritten
     inbound = live_server.url + reverse("messaging:kannel_inbound")
     assert http_call(inbound, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
@@ -251,8 +252,8 @@ def test_kannel_presents_its_secrets_as_basic_auth_and_not_in_the_path(
     wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
     wait_until(lambda: InboundMessage.objects.filter(sender="+358401000031").exists(), what="the reply")
     post_url = next(line for line in kannel.replies_config_path.read_text().splitlines() if "post-url" in line)
-    dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(KannelSmsBackend().query(_outbound(message))).query)
-    for url, secret in ((post_url.split('"')[1], INBOUND_TOKEN), (dlr_url["dlr-url"][0], dlr_token(message.pk))):
+    sendsms = urllib.parse.parse_qs(urllib.parse.urlsplit(KannelSmsBackend().query(_outbound(message))).query)
+    for url, secret in ((post_url.split('"')[1], INBOUND_TOKEN), (sendsms["dlr-url"][0], dlr_token(message.pk))):
         parts = urllib.parse.urlsplit(url)
         assert parts.password == secret and secret not in parts.path + parts.query
 
@@ -397,3 +398,32 @@ def test_kannel_keeps_trying_a_reply_while_asti_is_away(tmp_path: Path) -> None:
             server.shutdown()
         phone.stop()
         kannel.stop()
+
+
+def test_sms_without_final_reports_go_to_staff_and_late_reports_close_them(
+    kannel: LocalKannel, phone: FakePhone, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """With a delivery-report mask of 8 the operator only acks, as a real one does for hours before its final
+    reports: a short and a three-part SMS stay "sent"; past MESSAGING_DELIVERY_REPORT_WAIT_HOURS each goes on the
+    follow-up list once; their final reports, posted to the dlr-url as Kannel would, then close the follow-ups."""
+    settings.MESSAGING_KANNEL_DLR_MASK = 8
+    long_text = "Esiopetuspaikka on valmis: päiväkoti Käpylä, Metsäpurontie 3, alkaa 11.8.2026. " * 4
+    messages = enqueue_sms({"+358401000080": "Tarjous", "+358401000081": long_text})
+    assert [m.sms_parts for m in messages] == [1, 3]
+    assert Worker().run_once() == 2
+    assert phone.wait_for(lambda got: len(got) >= 4)
+    wait_until(lambda: DeliveryReport.objects.filter(status_code=8).count() == 2, what="the operator's acks")
+    time.sleep(1)  # and nothing else comes
+    assert sorted(DeliveryReport.objects.values_list("status_code", flat=True)) == [8, 8]
+    assert statuses(messages) == [Status.SENT, Status.SENT]
+    later = clock.now() + dt.timedelta(hours=settings.MESSAGING_DELIVERY_REPORT_WAIT_HOURS, minutes=1)
+    with clock.frozen_at(later):
+        assert unreported_messages_follow_up() == 2
+        assert unreported_messages_follow_up() == 0
+    assert {f.message_id for f in FollowUp.objects.filter(reason="no_delivery_report")} == {m.pk for m in messages}
+    for message in messages:
+        report = dlr_url(message.pk).replace("%d", "1").replace("%F", "op-1").replace("%A", "DELIVRD")
+        assert http_call(report) == (200, "stored")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert statuses(messages) == [Status.DELIVERED, Status.DELIVERED]
+    assert not FollowUp.objects.filter(resolved_at__isnull=True).exists()
