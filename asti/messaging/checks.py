@@ -1,11 +1,12 @@
 """System checks: every message template in every language, a numeric SMS sender, known backends, a reply token
-that Kannel can carry in a URL.
+that Kannel can carry in a URL, a report mask with the operator's ack; with --deploy, https for Kannel's callbacks.
 
 `manage.py check --fail-level WARNING` (scripts/test, CI) fails when any of these does.
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,3 +66,22 @@ def messaging_settings(
             )
         )
     return messages
+
+
+@register(deploy=True)
+def kannel_callbacks_encrypted(
+    *, app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Kannel's callbacks carry their secrets as basic auth, which only https protects beyond this machine."""
+    if not backend_path("sms").endswith("KannelSmsBackend"):
+        return []
+    url = urllib.parse.urlsplit(settings.MESSAGING_CALLBACK_BASE_URL)
+    if url.scheme == "https" or url.hostname in ("127.0.0.1", "localhost", "::1"):
+        return []
+    return [
+        Warning(
+            "MESSAGING_CALLBACK_BASE_URL is not https: Kannel's reply token and report signatures would cross the "
+            "network unencrypted (basic auth)",
+            id="messaging.W003",
+        )
+    ]
