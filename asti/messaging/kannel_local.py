@@ -204,11 +204,12 @@ class LocalKannel:
         """The supervisor: starts a dead box again after its back-off; a dead bearerbox takes the smsboxes along."""
         backoff = Backoff()
         while not self._stopping.wait(0.2):
-            with self._lock:
-                dead = [box for box, process in self._boxes.items() if process.poll() is not None]
+            with self._lock:  # dead, or never started again after a failed start
+                dead = [box for box in BOXES if (process := self._boxes.get(box)) is None or process.poll() is not None]
             if not dead:
                 continue
-            ran_for = min(time.monotonic() - self._started_at.get(box, 0.0) for box in dead)
+            now = time.monotonic()
+            ran_for = min(now - self._started_at.get(box, now) for box in dead)
             if self._stopping.wait(backoff.next(ran_for=ran_for)):
                 return
             with self._lock:
@@ -223,6 +224,7 @@ class LocalKannel:
                     else:
                         for box in dead:
                             self._spawn(box)
+                        self._wait_for_boxes(2)
                 except (OSError, TimeoutError) as exc:
                     self._note(f"supervisor: start failed: {exc!r}")
                 for box in dead:

@@ -31,7 +31,8 @@ from asti.messaging.tokens import dlr_request_valid, inbound_request_valid
 from asti.people.models import Guardian
 
 log = logging.getLogger(__name__)
-# The longest SMS a phone can send: 255 concatenated parts of 134 bytes (UCS-2), 34,170 bytes.
+# The longest SMS a phone can send: 255 concatenated parts of 134 bytes (UCS-2), 34,170 bytes; recoded to UTF-8
+# (mo-recode) at most half as much again, 51,255 bytes.
 MAX_REPLY_BYTES = 64_000
 
 
