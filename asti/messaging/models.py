@@ -96,6 +96,12 @@ class Message(models.Model):
             ),
             models.Index(fields=["subject_type", "subject_id"], name="messaging_message_subject"),
             models.Index(fields=["recipient"], name="messaging_message_recipient"),
+            # SMS still waiting for their final delivery report (asti.messaging.reconcile)
+            models.Index(
+                fields=["sent_at"],
+                name="messaging_message_unreported",
+                condition=Q(status=Status.SENT, channel=Channel.SMS),
+            ),
         ]
 
     def __str__(self) -> str:
