@@ -135,13 +135,14 @@ def child(database_url: str, messages: int, paced_messages: int, rate: float, wo
     from django.db import connection
 
     from asti.messaging.kannel_local import LocalKannel, free_port, kannel_available, wait_for_port
+    from asti.messaging.tokens import url_with_credentials
 
     if not kannel_available():
         sys.exit("Kannel is not installed: run scripts/install-system-packages")
     port = free_port()
     server_url = f"http://127.0.0.1:{port}"
     env["MESSAGING_CALLBACK_BASE_URL"] = server_url
-    inbound_url = f"{server_url}/messaging/kannel/inbound/{TOKEN}/"
+    inbound_url = url_with_credentials(f"{server_url}/messaging/kannel/inbound/", "kannel", TOKEN)
     print(f"\n== {connection.vendor} ({messages:,} bulk messages; 2 cores: {os.cpu_count()} CPUs seen)")
     with process([sys.executable, __file__, "--serve", str(port)], env, workdir / "server.log"):
         wait_for_port(port, timeout=30)

@@ -7,6 +7,8 @@ is being sent, waits until the outbox is settled and counts what reached the ope
 
   worker-kill   kill -9 of the worker in the middle of a bulk send, twice (SMS and email), then a new worker
   db-outage     every database connection of the worker dropped and new ones refused for 5 s, mid-send
+  gateway-crash the operator away for 2 s so that Kannel queues, then kill -9 of bearerbox (its supervisor starts
+                it again with its store), mid-send
   smtp-refuses  the mail server answers 451 to everything for 5 s, mid-send
   reply-storm   guardians' replies at 50/s through the fake operator, each also delivered to Asti a second time
                 as the gateway does when it retries a callback; every reply must get exactly one confirmation
@@ -14,7 +16,7 @@ is being sent, waits until the outbox is settled and counts what reached the ope
 Per drill it prints expected, delivered, duplicated and lost (an email is identified by its Message-ID, an SMS by a
 tag in its text), and for emails also how many the mail server took twice with the same Message-ID (a mailbox
 files those as one message). A drill fails (exit status 1) when anything is lost or duplicated.
-Usage: .venv/bin/python bench/drills.py [--drill all|worker-kill|db-outage|smtp-refuses|reply-storm]
+Usage: .venv/bin/python bench/drills.py [--drill all|worker-kill|db-outage|gateway-crash|smtp-refuses|reply-storm]
        [--messages 1500] [--emails 300]
 PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/asti_drills, dropped and created).
 """
@@ -22,7 +24,9 @@ PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/asti_
 from __future__ import annotations
 
 import argparse
+import base64
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -136,6 +140,10 @@ class DatabaseProxy(threading.Thread):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+def basic_auth(user: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -210,11 +218,11 @@ class Count:
         return self.duplicated == 0 and self.lost == 0 and self.delivered == self.expected
 
 
-def count_sms(round_: Round, phone: Any) -> Count:
+def count_sms(round_: Round, got: list[Any]) -> Count:
     from asti.messaging.kannel_local import join_parts
 
     seen: Counter[str] = Counter()
-    texts = join_parts(phone.messages())
+    texts = join_parts(got)
     for text in texts:
         start = text.find("/t/")
         if start >= 0:
@@ -249,6 +257,10 @@ class Stage:
     phone: Any
     mail: MailServer
     results: list[tuple[str, Count]] = field(default_factory=list)
+    retired: list[Any] = field(default_factory=list)  # operators (fakesmsc) stopped by a drill, with what they got
+
+    def operator_messages(self) -> list[Any]:
+        return [m for phone in (*self.retired, self.phone) for m in phone.messages()]
 
     def worker(self, name: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"worker-{name}.log").open("ab")
@@ -258,7 +270,8 @@ class Stage:
     def finish(self, drill: str, round_: Round, *, timeout: float = 180) -> None:
         took = wait_until(lambda: settled(round_.tag), timeout, f"{drill}: the outbox settling")
         time.sleep(3)  # anything still on its way to the operator
-        for what, count in (("SMS", count_sms(round_, self.phone)), ("email", count_email(round_, self.mail))):
+        counts = (("SMS", count_sms(round_, self.operator_messages())), ("email", count_email(round_, self.mail)))
+        for what, count in counts:
             if count.expected:
                 self.results.append((f"{drill} {what}", count))
                 print(count.line(what))
@@ -302,6 +315,28 @@ def drill_db_outage(stage: Stage, sms: int, emails: int, proxy: DatabaseProxy) -
         stage.finish("db-outage", round_)
 
 
+def drill_gateway_crash(stage: Stage, sms: int) -> None:
+    print(f"\n== gateway-crash: the operator away for 2 s, then kill -9 of bearerbox, in a send of {sms:,} SMS")
+    round_ = enqueue("54", sms, 0)
+    with _running(stage.worker("gateway")):
+        wait_until(lambda: sent_so_far("54") >= sms // 3, 120, "a third sent")
+        stage.phone.stop()  # the operator's link is down: Kannel queues what it accepts
+        stage.retired.append(stage.phone)
+        time.sleep(2)
+        queued = _kannel_queued(stage.kannel)
+        stage.kannel.crash("bearerbox")
+        print(f"    bearerbox killed with {queued} messages in its queue; its supervisor starts it again")
+        wait_until(stage.kannel.up, 90, "Kannel up again")
+        stage.phone = stage.kannel.phone()
+        stage.finish("gateway-crash", round_)
+
+
+def _kannel_queued(kannel: Any) -> str:
+    status = kannel.status()
+    found = re.search(r"SMS: received \d+ \(\d+ queued\), sent \d+ \((\d+) queued\)", status)
+    return found.group(1) if found else "an unknown number of"
+
+
 def drill_smtp_refuses(stage: Stage, emails: int) -> None:
     print(f"\n== smtp-refuses: the mail server answers 451 for 5 s in a send of {emails:,} emails")
     round_ = enqueue("53", 0, emails)
@@ -329,11 +364,17 @@ def drill_reply_storm(stage: Stage, replies: int, inbound_url: str) -> None:
         wait_until(lambda: InboundMessage.objects.filter(received_at__gte=since).count() >= replies, 120, "replies in")
         again = 0
         for reply in InboundMessage.objects.filter(received_at__gte=since):  # the gateway delivers each once more
-            query = urllib.parse.urlencode({"from": reply.sender, "to": reply.receiver, "text": reply.text,
-                                            "coding": reply.coding or "0", "charset": reply.charset or "UTF-8",
-                                            "smsc": reply.smsc, "id": reply.gateway_id, "time": ""})  # fmt: skip
-            with urllib.request.urlopen(f"{inbound_url}?{query}", timeout=10) as response:  # noqa: S310 (local)
-                again += response.status == 200
+            headers = {"Authorization": basic_auth("kannel", TOKEN), "X-Kannel-From": reply.sender,
+                       "X-Kannel-To": reply.receiver, "X-Kannel-Coding": reply.coding or "0",
+                       "X-Kannel-SMSC": reply.smsc, "Content-Type": "text/plain; charset=UTF-8"}  # fmt: skip
+            if reply.gateway_time is not None:
+                headers["X-Kannel-Time"] = reply.gateway_time.strftime("%Y-%m-%d %H:%M:%S")
+            query = urllib.parse.urlencode({"id": reply.gateway_id})
+            request = urllib.request.Request(  # noqa: S310 (a local http URL)
+                f"{inbound_url}?{query}", data=reply.text.encode(), headers=headers
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local)
+                again += response.headers.get("X-Asti-Result") == "duplicate"
         wait_until(lambda: len([m for m in stage.phone.messages() if m.text == ANSWER]) >= replies, 120,
                    "every confirmation on the phone")  # fmt: skip
         time.sleep(3)
@@ -344,7 +385,7 @@ def drill_reply_storm(stage: Stage, replies: int, inbound_url: str) -> None:
         for r in InboundMessage.objects.filter(received_at__gte=since).select_related("answer")
         if r.answer is not None and r.answer.sent_at is not None
     ]
-    note = f"; replies stored {stored:,} (second deliveries: {again:,} acknowledged, none stored)"
+    note = f"; replies stored {stored:,} (second deliveries: {again:,} recognised as already stored)"
     twice = sum(n - 1 for n in answers.values() if n > 1)
     count = Count(replies, len(answers), twice, replies - len(answers), note)
     stage.results.append(("reply-storm confirmations", count))
@@ -383,23 +424,26 @@ def child(url: str, args: argparse.Namespace, workdir: Path) -> int:
 
     django.setup()
     from asti.messaging.kannel_local import LocalKannel, kannel_available, wait_for_port
+    from asti.messaging.tokens import url_with_credentials
 
     if not kannel_available():
         sys.exit("Kannel is not installed: run scripts/install-system-packages")
     port = _free_port()
     env["MESSAGING_CALLBACK_BASE_URL"] = f"http://127.0.0.1:{port}"
-    inbound_url = f"http://127.0.0.1:{port}/messaging/kannel/inbound/{TOKEN}/"
+    inbound_url = f"http://127.0.0.1:{port}/messaging/kannel/inbound/"
     mail = MailServer()
     env.update(MESSAGING_SMTP_HOST="127.0.0.1", MESSAGING_SMTP_PORT=str(mail.port))
     db = urllib.parse.urlsplit(url)
     proxy = DatabaseProxy(db.hostname or "127.0.0.1", db.port or 5432)
     proxy.start()
-    drills = args.drill.split(",") if args.drill != "all" else ["worker-kill", "db-outage", "smtp-refuses",
-                                                                 "reply-storm"]  # fmt: skip
+    drills = args.drill.split(",") if args.drill != "all" else ["worker-kill", "db-outage", "gateway-crash",
+                                                                 "smtp-refuses", "reply-storm"]  # fmt: skip
     with process([sys.executable, str(ROOT / "bench" / "bench_messaging.py"), "--serve", str(port)], env,
                  workdir / "server.log"):  # fmt: skip
         wait_for_port(port, timeout=30)
-        kannel = LocalKannel(workdir=workdir / "kannel", inbound_url=inbound_url, log_level=3).start()
+        kannel = LocalKannel(
+            workdir=workdir / "kannel", inbound_url=url_with_credentials(inbound_url, "kannel", TOKEN), log_level=3
+        ).start()
         env.update(MESSAGING_KANNEL_SENDSMS_URL=kannel.sendsms_url, MESSAGING_KANNEL_USERNAME=kannel.username,
                    MESSAGING_KANNEL_PASSWORD=kannel.password)  # fmt: skip
         phone = kannel.phone()
@@ -409,6 +453,8 @@ def child(url: str, args: argparse.Namespace, workdir: Path) -> int:
                 drill_worker_kill(stage, args.messages, args.emails)
             if "db-outage" in drills:
                 drill_db_outage(stage, args.messages, args.emails, proxy)
+            if "gateway-crash" in drills:
+                drill_gateway_crash(stage, args.messages)
             if "smtp-refuses" in drills:
                 drill_smtp_refuses(stage, args.emails)
             if "reply-storm" in drills:

@@ -357,11 +357,16 @@ MESSAGING_KANNEL_PASSWORD = _messaging_secret(
     "MESSAGING_KANNEL_PASSWORD", "local-only-kannel-password", needed=_kannel_on
 )
 MESSAGING_KANNEL_DLR_MASK: int = env.int("MESSAGING_KANNEL_DLR_MASK", default=31)
-# Shared with Kannel's sms-service get-url: .../messaging/kannel/inbound/<token>/
+# An SMS handed to the gateway whose final delivery report has not come in this many hours goes on the staff
+# follow-up list (operators' final reports can take hours; asti.messaging.reconcile).
+MESSAGING_DELIVERY_REPORT_WAIT_HOURS: float = env.float("MESSAGING_DELIVERY_REPORT_WAIT_HOURS", default=24.0)
+# Kannel's reply forwarding proves itself with it as a basic-auth password (sms-service post-url
+# http://kannel:<token>@host/messaging/kannel/inbound/?id=%I); letters, digits and . _ ~ - only.
 MESSAGING_KANNEL_INBOUND_TOKEN = _messaging_secret(
     "MESSAGING_KANNEL_INBOUND_TOKEN", "local-only-kannel-inbound-token", needed=_kannel_on
 )
-# Signs each delivery-report URL (HMAC per message); Kannel reaches us at MESSAGING_CALLBACK_BASE_URL.
+# Signs each delivery-report URL (an HMAC per message, as its basic-auth password); Kannel reaches us at
+# MESSAGING_CALLBACK_BASE_URL (https when Kannel is on another machine: basic auth is not encrypted).
 MESSAGING_CALLBACK_KEY = _messaging_secret("MESSAGING_CALLBACK_KEY", "local-only-callback-key", needed=_kannel_on)
 MESSAGING_CALLBACK_BASE_URL: str = (
     env.str("MESSAGING_CALLBACK_BASE_URL")

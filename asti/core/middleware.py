@@ -1,8 +1,8 @@
 """Requests refused before any view, and sessions that end when idle.
 
 * A NUL byte in the path or a parameter: PostgreSQL cannot store or compare text with one, so it would become a
-  server error deep in a query; refused with 400. A view that reads raw bytes itself (the SMS gateway's UCS-2
-  replies) is marked with `allows_nul_bytes`.
+  server error deep in a query; refused with 400. A body that is not a form is not read here: the SMS gateway's
+  UCS-2 replies (UTF-16BE, full of NUL bytes) come as text/plain and are decoded by their view.
 * Idle sessions: the session's expiry moves to SESSION_COOKIE_AGE from now on a request, at most once a minute.
 """
 
@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
-V = TypeVar("V", bound=Callable[..., Any])
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 REFRESH_SECONDS = 60
-
-
-def allows_nul_bytes(view: V) -> V:
-    view.allows_nul_bytes = True  # type: ignore[attr-defined]
-    return view
 
 
 class RefuseNulBytes:
@@ -34,8 +28,6 @@ class RefuseNulBytes:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: dict[str, Any]
     ) -> HttpResponse | None:
-        if getattr(view, "allows_nul_bytes", False):
-            return None
         if "\x00" in request.path or _has_nul(request):
             return HttpResponseBadRequest("A NUL character is not allowed in a request.", content_type="text/plain")
         return None

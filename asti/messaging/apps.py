@@ -8,4 +8,5 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from asti.messaging import checks  # noqa: F401  (registers the system checks)
+        # registers the system checks, and the reconciliation with the scheduler
+        from asti.messaging import checks, jobs  # noqa: F401

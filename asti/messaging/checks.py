@@ -1,10 +1,12 @@
-"""System checks: every message template in every language, a numeric SMS sender, known backends.
+"""System checks: every message template in every language, a numeric SMS sender, known backends, a reply token
+that Kannel can carry in a URL, a report mask with the operator's ack; with --deploy, https for Kannel's callbacks.
 
 `manage.py check --fail-level WARNING` (scripts/test, CI) fails when any of these does.
 """
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +16,9 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
 from asti.messaging.channels import backend_path
+from asti.messaging.reports import DLR_ACK
 from asti.messaging.templates import template_problems
+from asti.messaging.tokens import URL_SAFE_SECRET
 
 
 @register()
@@ -43,13 +47,42 @@ def messaging_settings(
                 id="messaging.W001",
             )
         )
-    mask: int = settings.MESSAGING_KANNEL_DLR_MASK
-    if backend_path("sms").endswith("KannelSmsBackend") and not mask & 8:
+    kannel = backend_path("sms").endswith("KannelSmsBackend")
+    if kannel and not settings.MESSAGING_KANNEL_DLR_MASK & DLR_ACK:
         messages.append(
             Warning(
-                f"MESSAGING_KANNEL_DLR_MASK {mask} leaves out 8 (the operator's acknowledgement): an SMS left in doubt "
-                "by a stopped worker can then only be settled after MESSAGING_SMS_IN_DOUBT_SECONDS",
+                "MESSAGING_KANNEL_DLR_MASK lacks 8 (the operator's ack): Kannel reports on a long SMS's first part "
+                "only, and only the ack says that every part was taken, so no long SMS would count as delivered; "
+                "an SMS left in doubt by a stopped worker is then settled only after MESSAGING_SMS_IN_DOUBT_SECONDS",
                 id="messaging.W002",
             )
         )
+    token: str = settings.MESSAGING_KANNEL_INBOUND_TOKEN
+    if kannel and not URL_SAFE_SECRET.fullmatch(token):
+        messages.append(
+            Error(
+                "MESSAGING_KANNEL_INBOUND_TOKEN may contain only letters, digits and . _ ~ - "
+                "(Kannel reads it from a URL as it is)",
+                id="messaging.E003",
+            )
+        )
     return messages
+
+
+@register(deploy=True)
+def kannel_callbacks_encrypted(
+    *, app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Kannel's callbacks carry their secrets as basic auth, which only https protects beyond this machine."""
+    if not backend_path("sms").endswith("KannelSmsBackend"):
+        return []
+    url = urllib.parse.urlsplit(settings.MESSAGING_CALLBACK_BASE_URL)
+    if url.scheme == "https" or url.hostname in ("127.0.0.1", "localhost", "::1"):
+        return []
+    return [
+        Warning(
+            "MESSAGING_CALLBACK_BASE_URL is not https: Kannel's reply token and report signatures would cross the "
+            "network unencrypted (basic auth)",
+            id="messaging.W003",
+        )
+    ]

@@ -103,6 +103,12 @@ class Message(models.Model):
             ),
             models.Index(fields=["subject_type", "subject_id"], name="messaging_message_subject"),
             models.Index(fields=["recipient"], name="messaging_message_recipient"),
+            # SMS still waiting for their final delivery report (asti.messaging.reconcile)
+            models.Index(
+                fields=["sent_at"],
+                name="messaging_message_unreported",
+                condition=Q(status=Status.SENT, channel=Channel.SMS),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +198,7 @@ class FollowUpReason(models.TextChoices):
     LATE_REPLY = "late_reply", _("a reply after the deadline")
     GUARDIANS_DISAGREE = "guardians_disagree", _("the guardians answered differently")
     ANSWER_CHANGED = "answer_changed", _("an answer changed after the fact")
+    NO_DELIVERY_REPORT = "no_delivery_report", _("no delivery report from the operator")
 
 
 class FollowUp(models.Model):

@@ -1,10 +1,18 @@
 """Delivery reports: stored by the gateway's callback with one INSERT, applied to their messages by the worker.
 
-Kannel calls back for every part of every message, twice (operator ack, then delivered), so a round of 5,600
-two-part offers brings 22,400 callbacks. Acknowledging each with a single INSERT ... ON CONFLICT DO NOTHING (which
-also tells a replay from a first report) and applying them in batches keeps the web servers free for replies.
-Every status change is conditional on the message not being final, so the order of reports does not matter and a
-final state is never overwritten.
+Kannel calls back about twice per message (operator ack, then the final report), so a round of 5,600 offers brings
+over 11,000 callbacks. Acknowledging each with a single INSERT ... ON CONFLICT DO NOTHING (which also tells a replay
+from a first report) and applying them in batches keeps the web servers free for replies. Every status change is
+conditional on the message not being final, so the order of reports does not matter and a final state is never
+overwritten.
+
+A long SMS: Kannel 1.4.5 splits it and asks the operator for a report on the first part only (gw/sms.c,
+sms_split); its final report (1 delivered, 2 failed) speaks for that part. The ack (8) or reject (16) of a split
+message comes once, when every part has been handed over (8: all accepted; 16: one was refused). So a message of
+several parts is delivered only with both its delivered report and its ack: a crash between two parts, which
+leaves the first part reported delivered, no longer makes the message delivered (Kannel's store sends it again).
+A message still "sent" without them after MESSAGING_DELIVERY_REPORT_WAIT_HOURS goes to staff
+(asti.messaging.reconcile); a delivered report that comes after that closes their follow-up.
 """
 
 from __future__ import annotations
@@ -16,16 +24,17 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from asti.core import clock
-from asti.messaging.models import FINAL_STATUSES, DeliveryReport, Message, Status
-from asti.messaging.services import after_final_failure, messages_lock
+from asti.messaging.models import FINAL_STATUSES, DeliveryReport, FollowUp, FollowUpReason, Message, Status
+from asti.messaging.services import after_final_failure, follow_up_resolve, messages_lock
 
 DLR_DELIVERED = 1
 DLR_FAILED = 2
 DLR_QUEUED = 4
 DLR_ACK = 8
 DLR_REJECTED = 16
+REPORT_ACTOR = "system: delivery report"
 DLR_CODES = frozenset({DLR_DELIVERED, DLR_FAILED, DLR_QUEUED, DLR_ACK, DLR_REJECTED})
-_DECIDING = (DLR_DELIVERED, DLR_FAILED, DLR_REJECTED)
+_FAILING = (DLR_FAILED, DLR_REJECTED)
 
 
 def delivery_report_store(*, message_id: int, status_code: int, smsc_message_id: str = "", answer: str = "") -> str:
@@ -63,8 +72,10 @@ def _insert(sql: str, params: Sequence[Any]) -> bool:
 def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | None = None) -> int:
     """Applies stored reports (the oldest first, up to `limit`); returns how many were processed.
 
-    For each message the first delivered/failed/rejected report decides; queued and ack reports are recorded only.
-    Workers on several machines take disjoint batches (SKIP LOCKED on PostgreSQL).
+    For each message the first failed/rejected report decides, or the report that completes the proof of delivery
+    (delivered, and for a message of several parts the operator's ack as well; either may have come earlier);
+    queued and ack reports are otherwise recorded only. Workers on several machines take disjoint batches (SKIP
+    LOCKED on PostgreSQL).
     """
     now = clock.now()
     with transaction.atomic():
@@ -78,14 +89,24 @@ def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | 
         )
         if not rows:
             return 0
-        messages_lock({row[1] for row in rows})
+        touched = {row[1] for row in rows}
+        messages_lock(touched)
+        seen = _delivery_evidence(touched, excluding=[row[0] for row in rows])
+        multipart = set(Message.objects.filter(pk__in=touched, sms_parts__gt=1).values_list("pk", flat=True))
         deciding: dict[int, tuple[int, int, str]] = {}
         gateway_ids: dict[int, str] = {}
         for report_id, message_id, code, smsc_message_id, answer in rows:
             if smsc_message_id:
                 gateway_ids.setdefault(message_id, smsc_message_id)
-            if code in _DECIDING and message_id not in deciding:
+            if message_id in deciding:
+                continue
+            if code in _FAILING:
                 deciding[message_id] = (report_id, code, answer)
+            elif code in (DLR_DELIVERED, DLR_ACK):
+                codes = seen.setdefault(message_id, set())
+                codes.add(code)
+                if DLR_DELIVERED in codes and (message_id not in multipart or DLR_ACK in codes):
+                    deciding[message_id] = (report_id, DLR_DELIVERED, answer)
         applied = _apply_delivered(
             [m for m, (_, code, _) in deciding.items() if code == DLR_DELIVERED], deciding, now=now
         )
@@ -97,6 +118,18 @@ def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | 
         if applied:
             DeliveryReport.objects.filter(pk__in=applied).update(applied=True)
     return len(rows)
+
+
+def _delivery_evidence(message_ids: set[int], *, excluding: list[int]) -> dict[int, set[int]]:
+    """The delivered and ack reports stored for these messages outside this batch (earlier, or being applied by
+    another worker now): the batch's own count as they come, in order."""
+    evidence: dict[int, set[int]] = {}
+    stored = DeliveryReport.objects.filter(
+        message_id__in=list(message_ids), status_code__in=(DLR_DELIVERED, DLR_ACK)
+    ).exclude(pk__in=excluding)
+    for message_id, code in stored.values_list("message_id", "status_code"):
+        evidence.setdefault(message_id, set()).add(code)
+    return evidence
 
 
 def _apply_delivered(
@@ -116,7 +149,19 @@ def _apply_delivered(
     with connection.cursor() as cursor:
         cursor.execute(sql, [Status.DELIVERED, adapt(now), adapt(now), *message_ids, *sorted(FINAL_STATUSES)])
         changed = [row[0] for row in cursor.fetchall()]
+    _close_no_report_follow_ups(changed)
     return [deciding[m][0] for m in changed]
+
+
+def _close_no_report_follow_ups(message_ids: list[int]) -> None:
+    """A delivered report that comes after its message went to staff for want of one closes that follow-up."""
+    if not message_ids:
+        return
+    waiting = FollowUp.objects.filter(
+        message_id__in=message_ids, reason=FollowUpReason.NO_DELIVERY_REPORT, resolved_at__isnull=True
+    )
+    for follow_up in waiting:
+        follow_up_resolve(follow_up=follow_up, actor=REPORT_ACTOR, note="The operator reported it delivered after all.")
 
 
 def _apply_failure(message_id: int, code: int, answer: str, *, now: dt.datetime) -> bool:
@@ -141,8 +186,9 @@ def _record_gateway_ids(gateway_ids: dict[int, str]) -> None:
 
 
 def delivery_report_receive(*, message_id: int, status_code: int, smsc_message_id: str = "", answer: str = "") -> str:
-    """Stores a report and applies it at once (tests, tools): "applied", "recorded" (queued/ack), "final" (the
-    message had a final state already), "duplicate" or "unknown"."""
+    """Stores a report and applies it at once (tests, tools): "applied", "recorded" (queued/ack, or the delivered
+    report of a long SMS still without its ack), "final" (the message had a final state already), "duplicate" or
+    "unknown"."""
     stored = delivery_report_store(
         message_id=message_id, status_code=status_code, smsc_message_id=smsc_message_id, answer=answer
     )
@@ -151,4 +197,4 @@ def delivery_report_receive(*, message_id: int, status_code: int, smsc_message_i
     delivery_reports_apply(message_ids=[message_id])
     if DeliveryReport.objects.get(message_id=message_id, status_code=status_code).applied:
         return "applied"
-    return "recorded" if status_code in (DLR_QUEUED, DLR_ACK) else "final"
+    return "final" if Message.objects.get(pk=message_id).is_final else "recorded"

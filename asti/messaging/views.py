@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import logging
-import urllib.parse
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -16,10 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from asti.audit.services import audit_log, audit_log_many
-from asti.core.middleware import allows_nul_bytes
 from asti.messaging import reports, selectors
 from asti.messaging.inbound import dedup_key, inbound_receive
 from asti.messaging.models import SimulatedMessage
@@ -29,25 +27,17 @@ from asti.messaging.simulated import (
     simulated_enabled,
     simulated_reply,
 )
-from asti.messaging.tokens import dlr_token_valid, inbound_token_valid
+from asti.messaging.tokens import dlr_request_valid, inbound_request_valid
 from asti.people.models import Guardian
 
 log = logging.getLogger(__name__)
+# The longest SMS a phone can send: 255 concatenated parts of 134 bytes (UCS-2), 34,170 bytes; recoded to UTF-8
+# (mo-recode) at most half as much again, 51,255 bytes.
 MAX_REPLY_BYTES = 64_000
 
 
 def _plain(text: str, status: int = 200) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
-
-
-def _raw_params(request: HttpRequest) -> dict[str, bytes]:
-    """Query parameters as bytes: the text's charset is only known from another parameter."""
-    params: dict[str, bytes] = {}
-    for pair in request.META.get("QUERY_STRING", "").split("&"):
-        name, _, value = pair.partition("=")
-        if name:
-            params.setdefault(urllib.parse.unquote(name), urllib.parse.unquote_to_bytes(value.replace("+", " ")))
-    return params
 
 
 def _decode(data: bytes, charset: str) -> str:
@@ -58,56 +48,64 @@ def _decode(data: bytes, charset: str) -> str:
     return data.decode(codec, "replace")
 
 
-@allows_nul_bytes  # a UCS-2 reply's text is percent-encoded UTF-16: read as bytes below
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
-def kannel_inbound(request: HttpRequest, token: str) -> HttpResponse:
-    """Kannel's sms-service get-url (or post-url, text in the body). Answers with an empty body: the answer to
-    the guardian goes through the outbox, never as Kannel's direct reply."""
-    if not inbound_token_valid(token):
+@require_POST
+def kannel_inbound(request: HttpRequest) -> HttpResponse:
+    """Kannel's sms-service post-url: the reply's text in the body, in the charset its Content-Type names
+    (UTF-8, or UTF-16BE for UCS-2 without mo-recode; 8-bit data as application/octet-stream), the numbers, time
+    and coding in X-Kannel-* headers, Kannel's message id (%I) in the query. Answers with an empty body: the
+    answer to the guardian goes through the outbox, never as Kannel's direct reply. Kannel proves itself with
+    basic-auth credentials (the user "kannel" and MESSAGING_KANNEL_INBOUND_TOKEN)."""
+    if not inbound_request_valid(request.headers.get("Authorization", "")):
         return _plain("forbidden", 403)
-    raw = _raw_params(request)
-    params = {name: _decode(value, "utf-8") for name, value in raw.items()}
-    charset = params.get("charset", "") or request.headers.get("X-Kannel-Charset", "")
-    if request.method == "POST":
-        text = _decode(request.body[:MAX_REPLY_BYTES], charset or request.encoding or "utf-8")
-    else:
-        text = _decode(raw.get("text", b"")[:MAX_REPLY_BYTES], charset)
-    sender = params.get("from", "") or request.headers.get("X-Kannel-From", "")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _plain("bad length", 400)
+    if length > MAX_REPLY_BYTES:
+        return _plain("reply too long", 413)
+    headers = request.headers
+    sender = headers.get("X-Kannel-From", "")
     if not sender:
         return _plain("sender missing", 400)
-    receiver = params.get("to", "") or request.headers.get("X-Kannel-To", "")
-    unix_time = params.get("time", "")
-    gateway_id = params.get("id", "") or dedup_key(sender=sender, receiver=receiver, gateway_time=unix_time, text=text)
+    charset = request.content_params.get("charset", "").strip('"') if request.content_params else ""
+    text = _decode(request.body, charset)
+    receiver = headers.get("X-Kannel-To", "")
+    sent_at = headers.get("X-Kannel-Time", "")
+    gateway_id = request.GET.get("id", "") or dedup_key(
+        sender=sender, receiver=receiver, gateway_time=sent_at, text=text
+    )
     received = inbound_receive(
         gateway="kannel",
         gateway_id=gateway_id,
         sender=sender,
         receiver=receiver,
         text=text,
-        coding=params.get("coding", ""),
+        coding=headers.get("X-Kannel-Coding", ""),
         charset=charset,
-        smsc=params.get("smsc", ""),
-        gateway_time=_unix_time(unix_time),
-        raw={k: v[:500] for k, v in params.items() if k != "text"},
+        smsc=headers.get("X-Kannel-SMSC", ""),
+        gateway_time=_kannel_time(sent_at),
+        raw={name: value[:500] for name, value in headers.items() if name.lower().startswith("x-kannel-")},
     )
     response = _plain("")  # empty: whatever Kannel's sms-service says, it must not answer the guardian itself
     response["X-Asti-Result"] = "duplicate" if received.duplicate else "stored"
     return response
 
 
-def _unix_time(value: str) -> dt.datetime | None:
+def _kannel_time(value: str) -> dt.datetime | None:
+    """X-Kannel-Time: "YYYY-MM-DD HH:MM:SS" in UTC."""
     try:
-        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
+        return dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+    except ValueError:
         return None
 
 
 @csrf_exempt
 @require_GET
-def kannel_dlr(request: HttpRequest, message_id: int, token: str) -> HttpResponse:
-    """Kannel's delivery report for one message; the URL's token proves we made it."""
-    if not dlr_token_valid(message_id, token):
+def kannel_dlr(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Kannel's delivery report for one message; its basic-auth password (the message's HMAC, put in the dlr-url we
+    gave Kannel) proves we made the URL."""
+    if not dlr_request_valid(message_id, request.headers.get("Authorization", "")):
         return _plain("forbidden", 403)
     try:
         status_code = int(request.GET.get("status", ""))

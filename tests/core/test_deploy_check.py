@@ -89,3 +89,9 @@ def test_no_client_address_header_fails_the_deployment_check() -> None:
 def test_production_refuses_to_start_with_debug_on() -> None:
     result = deploy_check(production_env(DEBUG="true"))
     assert result.returncode != 0 and "DEBUG must be off in production" in result.stderr
+
+
+def test_kannel_callbacks_over_plain_http_fail_the_deployment_check() -> None:
+    result = deploy_check(production_env(MESSAGING_CALLBACK_BASE_URL="http://asti.example.fi"))
+    assert result.returncode != 0 and "messaging.W003" in result.stderr + result.stdout
+    assert deploy_check(production_env(MESSAGING_CALLBACK_BASE_URL="http://127.0.0.1:8000")).returncode == 0

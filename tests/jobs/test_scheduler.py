@@ -150,7 +150,7 @@ def _runs_per_job(env: dict[str, str]) -> dict[str, int]:
 def test_two_scheduler_processes_never_run_a_slot_twice(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(_database_for_drill(tmp_path))
-    every = "offers.round_clock=1,audit.forward=1,decisions.release=1,privacy.purge=1"
+    every = "offers.round_clock=1,audit.forward=1,decisions.release=1,privacy.purge=1,messaging.reconcile=1"
     env.update(ASTI_ENV="test", ASTI_JOBS_EVERY=every, LOG_LEVEL="WARNING")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
     workers = [
@@ -184,7 +184,9 @@ def test_two_scheduler_processes_never_run_a_slot_twice(tmp_path: Path) -> None:
     slots = Counter((name, due) for name, due, _worker, _ok in runs)
     assert slots and max(slots.values()) == 1, [s for s, n in slots.items() if n > 1]
     per_job = Counter(name for name, _due, _w, _ok in runs)
-    assert set(per_job) == {"offers.round_clock", "audit.forward", "decisions.release", "privacy.purge"}
+    assert set(per_job) == {
+        "offers.round_clock", "audit.forward", "decisions.release", "privacy.purge", "messaging.reconcile"
+    }  # fmt: skip
     assert min(per_job.values()) >= 6, per_job  # about one run a second for each job, between the two
     assert all(ok == "True" for *_rest, ok in runs), runs
 

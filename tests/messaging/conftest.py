@@ -19,6 +19,7 @@ from asti.messaging.channels import OutboundMessage, Outcome, SendResult
 from asti.messaging.inbound import Answer, InboundReply, ReplyOutcome, reply_handler_override
 from asti.messaging.kannel_local import LocalKannel, free_port, kannel_available
 from asti.messaging.replies import Verdict, parse_reply
+from asti.messaging.tokens import url_with_credentials
 from asti.people.models import Guardian
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -169,7 +170,7 @@ def _require_kannel() -> None:
 @pytest.fixture(scope="session")
 def kannel_session(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKannel]:
     _require_kannel()
-    inbound_url = live_server.url + reverse("messaging:kannel_inbound", args=[INBOUND_TOKEN])
+    inbound_url = url_with_credentials(live_server.url + reverse("messaging:kannel_inbound"), "kannel", INBOUND_TOKEN)
     kannel = LocalKannel(workdir=tmp_path_factory.mktemp("kannel"), inbound_url=inbound_url).start()
     try:
         yield kannel

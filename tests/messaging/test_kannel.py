@@ -4,7 +4,10 @@ fails."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import http.server
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -20,14 +23,16 @@ from django.db import transaction
 from django.urls import reverse
 
 from asti.core import clock
-from asti.messaging.channels.kannel import KannelSmsBackend
-from asti.messaging.kannel_local import FakePhone, LocalKannel
+from asti.messaging.channels.kannel import KannelSmsBackend, dlr_url
+from asti.messaging.kannel_local import FakePhone, LocalKannel, free_port
 from asti.messaging.models import DeliveryReport, FollowUp, InboundMessage, Lane, Message, Status
+from asti.messaging.reconcile import unreported_messages_follow_up
 from asti.messaging.replies import Verdict
 from asti.messaging.reports import delivery_reports_apply
 from asti.messaging.services import OutgoingMessage, message_enqueue_bulk
+from asti.messaging.tokens import dlr_token, url_with_credentials
 from asti.messaging.worker import Worker, claim
-from tests.messaging.conftest import RecordingHandler, make_guardian, needs_kannel, use_kannel
+from tests.messaging.conftest import INBOUND_TOKEN, RecordingHandler, make_guardian, needs_kannel, use_kannel
 
 pytestmark = [needs_kannel, pytest.mark.django_db(transaction=True)]
 OUR_NUMBER = "+358500000000"
@@ -173,6 +178,24 @@ def test_replies_that_say_nothing_get_a_helpful_answer_and_change_nothing(
         phone.stop()
 
 
+def test_a_reply_of_the_longest_sms_arrives_whole(kannel: LocalKannel, handler: RecordingHandler) -> None:
+    """A reply of ten concatenated UCS-2 parts (670 characters, 1,340 bytes of UTF-16) comes by POST, whole: by GET
+    it would not fit in a web server's request line. The operator hands it to Kannel as one message (as an SMSC does
+    after joining the parts)."""
+    make_guardian(phone="+358401000026")
+    text = "Hyvä päiväkoti! Šárka kysyy: milloin lapsi pääsee kotiin? 😊 " * 11
+    text = text[:670]
+    encoded = urllib.parse.quote_from_bytes(text.encode("utf-16-be"))
+    long_phone = kannel.phone(f"+358401000026 {OUR_NUMBER} ucs2 {encoded}")
+    try:
+        wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the long reply")
+    finally:
+        long_phone.stop()
+    reply = InboundMessage.objects.get()
+    assert (reply.sender, reply.text, reply.receiver) == ("+358401000026", text, OUR_NUMBER)
+    assert reply.gateway_time is not None and len(reply.gateway_id) == 36  # Kannel's UUID, from the query
+
+
 def test_an_unknown_number_is_answered(kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler) -> None:
     phone.send(f"+358409999999 {OUR_NUMBER} text KYLLÄ")
     wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
@@ -181,9 +204,17 @@ def test_an_unknown_number_is_answered(kannel: LocalKannel, phone: FakePhone, ha
     assert phone.wait_for(lambda got: [m.text for m in got] == ["Numeroa ei tunnistettu."])
 
 
-def http_get(url: str) -> tuple[int, str]:
+def http_call(url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """GET (or POST with a body) as Kannel's HTTP client does: credentials in the URL become basic auth."""
+    parts = urllib.parse.urlsplit(url)
+    headers = dict(headers or {})
+    if parts.username is not None:
+        credentials = f"{parts.username}:{parts.password or ''}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body is not None else "GET")  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (the test's live server)
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (the test's live server)
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -193,16 +224,38 @@ def test_forged_and_replayed_callbacks_are_refused(kannel: LocalKannel, phone: F
     (message,) = enqueue_sms({"+358401000030": "Hei"})
     Worker().run_once()
     wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
-    forged = live_server.url + reverse("messaging:kannel_dlr", args=[message.pk, "f" * 32]) + "?status=2"
-    assert http_get(forged)[0] == 403
+    dlr_path = live_server.url + reverse("messaging:kannel_dlr", args=[message.pk])
+    assert http_call(dlr_path + "?status=2")[0] == 403  # no credentials
+    assert http_call(dlr_path.replace("http://", f"http://dlr:{'f' * 32}@") + "?status=2")[0] == 403
     replay = KannelSmsBackend().query  # the real URL Kannel called, replayed by someone who captured it
-    dlr_url = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
-    assert http_get(dlr_url.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
-    assert http_get(dlr_url.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
+    captured = urllib.parse.parse_qs(urllib.parse.urlsplit(replay(_outbound(message))).query)["dlr-url"][0]
+    assert "@" in captured and str(message.pk) in urllib.parse.urlsplit(captured).path
+    assert http_call(captured.replace("%d", "1").replace("%F", "").replace("%A", "")) == (200, "duplicate")
+    assert http_call(captured.replace("%d", "2").replace("%F", "").replace("%A", "")) == (200, "stored")
     assert statuses([message]) == [Status.DELIVERED]  # a final state is never overwritten
-    inbound = live_server.url + reverse("messaging:kannel_inbound", args=["not-the-token"]) + "?from=%2B358401&text=EI"
-    assert http_get(inbound)[0] == 403
+    inbound = live_server.url + reverse("messaging:kannel_inbound")
+    assert http_call(inbound, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
+    forged = inbound.replace("http://", "http://kannel:not-the-token@")
+    assert http_call(forged, b"EI", {"X-Kannel-From": "+358401000030"})[0] == 403
     assert not InboundMessage.objects.exists()
+
+
+def test_kannel_presents_its_secrets_as_basic_auth_and_not_in_the_path(
+    kannel: LocalKannel, phone: FakePhone, handler: RecordingHandler
+) -> None:
+    """Kannel's HTTP client turns the credentials in its post-url and dlr-url into an Authorization header (the
+    views take nothing else): the reply and the delivery reports come through, and the request lines that an
+    access log keeps (path and query) carry no secret."""
+    (message,) = enqueue_sms({"+358401000031": "Hei"})
+    Worker().run_once()
+    phone.send(f"+358401000031 {OUR_NUMBER} text EI")
+    wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="delivery")
+    wait_until(lambda: InboundMessage.objects.filter(sender="+358401000031").exists(), what="the reply")
+    post_url = next(line for line in kannel.replies_config_path.read_text().splitlines() if "post-url" in line)
+    sendsms = urllib.parse.parse_qs(urllib.parse.urlsplit(KannelSmsBackend().query(_outbound(message))).query)
+    for url, secret in ((post_url.split('"')[1], INBOUND_TOKEN), (sendsms["dlr-url"][0], dlr_token(message.pk))):
+        parts = urllib.parse.urlsplit(url)
+        assert parts.password == secret and secret not in parts.path + parts.query
 
 
 def _outbound(message: Message) -> Any:
@@ -252,3 +305,125 @@ def test_after_a_worker_dies_mid_batch_everyone_gets_their_message(kannel: Local
     assert duplicates <= {c.message.recipient for c in batch[:3]}  # at most the ones in flight
     assert all(n <= 2 for n in counts.values())
     wait_until(lambda: set(statuses(messages)) == {Status.DELIVERED}, what="delivery reports")
+
+
+def test_messages_kannel_accepted_survive_a_bearerbox_crash(live_server: Any, settings: Any, tmp_path: Path) -> None:
+    """With the operator down Kannel keeps what it accepts ("Queued for later delivery") in its store; bearerbox is
+    killed with SIGKILL and started again, and every message reaches the operator exactly once, each in as many
+    parts as counted, and is delivered."""
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=live_server.url + "/unused/", supervise=False)
+    kannel.start()
+    use_kannel(settings, kannel, live_server.url)
+    long_text = "Tervetuloa esiopetukseen päiväkoti Käpylään, ovet aukeavat seitsemältä. " * 3
+    texts = {f"+3584010005{i:02d}": long_text if i % 5 == 0 else f"Tarjous numero {i}" for i in range(40)}
+    messages = enqueue_sms(texts)
+    phone: FakePhone | None = None
+    try:
+        assert Worker().run_once() == 40  # nobody on the operator's side: Kannel queues them
+        assert set(statuses(messages)) == {Status.SENT}
+        assert len(list((kannel.store_dir / "messages").rglob("*-*"))) >= 40  # one file per accepted message
+        kannel.crash("bearerbox")
+        kannel.stop()
+        kannel.start()
+        phone = kannel.phone()
+        parts = {m.recipient: m.sms_parts for m in messages}
+        assert phone.wait_for(lambda got: len(got) >= sum(parts.values()), timeout=30)
+        time.sleep(2)  # nothing more arrives
+        assert Counter(m.receiver for m in phone.messages()) == parts  # every part once, none twice
+        assert sorted(phone.texts()) == sorted(text.strip() for text in texts.values())
+        wait_until(lambda: set(statuses(messages)) == {Status.DELIVERED}, timeout=30, what="delivery reports")
+    finally:
+        if phone is not None:
+            phone.stop()
+        kannel.stop()
+
+
+def test_dead_boxes_are_started_again(
+    live_server: Any, settings: Any, tmp_path: Path, handler: RecordingHandler
+) -> None:
+    """The supervisor starts a killed smsbox again, and after bearerbox is killed all three boxes in order; the
+    fake operator, which ends with bearerbox, reconnects. Then an offer goes out, is delivered and answered."""
+    inbound_url = url_with_credentials(live_server.url + reverse("messaging:kannel_inbound"), "kannel", INBOUND_TOKEN)
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=inbound_url).start()
+    use_kannel(settings, kannel, live_server.url)
+    phone = kannel.phone()
+    try:
+        for box in ("sender", "replies", "bearerbox"):
+            kannel.crash(box)
+            wait_until(lambda box=box: kannel.restarts[box] == 1 and kannel.up(), timeout=40, what=f"{box} again")
+        assert kannel.restarts == Counter({"sender": 1, "replies": 1, "bearerbox": 1})
+        wait_until(lambda: phone.restarts >= 1 and "online" in kannel.status(), timeout=40, what="the operator")
+        make_guardian(phone="+358401000060")
+        (message,) = enqueue_sms({"+358401000060": "Tarjous"})
+        assert Worker().run_once() == 1
+        assert phone.wait_for(lambda got: [m.receiver for m in got] == ["+358401000060"], timeout=15)
+        wait_until(lambda: statuses([message]) == [Status.DELIVERED], what="its report")
+        phone.send(f"+358401000060 {OUR_NUMBER} text KYLLÄ")
+        wait_until(lambda: InboundMessage.objects.filter(handled_at__isnull=False).exists(), what="the reply")
+    finally:
+        phone.stop()
+        kannel.stop()
+
+
+def test_kannel_keeps_trying_a_reply_while_asti_is_away(tmp_path: Path) -> None:
+    """smsbox holds a reply in memory while it retries: with Asti's web server away for longer than the three
+    tries Kannel made before, the reply arrives once the server is back."""
+    port = free_port()
+    url = f"http://kannel:secret@127.0.0.1:{port}/messaging/kannel/inbound/"
+    kannel = LocalKannel(workdir=tmp_path / "kannel", inbound_url=url, http_retry_delay=1).start()
+    phone = kannel.phone()
+    got: list[tuple[str, bytes]] = []
+
+    class Asti(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            got.append((self.headers["X-Kannel-From"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server: http.server.HTTPServer | None = None
+    try:
+        phone.send(f"+358401000070 {OUR_NUMBER} text EI kiitos")
+        time.sleep(6)  # Kannel has tried several times by now
+        assert not got
+        server = http.server.HTTPServer(("127.0.0.1", port), Asti)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        wait_until(lambda: bool(got), timeout=15, what="the reply")
+        assert got == [("+358401000070", b"EI kiitos")]
+    finally:
+        if server is not None:
+            server.shutdown()
+        phone.stop()
+        kannel.stop()
+
+
+def test_sms_without_final_reports_go_to_staff_and_late_reports_close_them(
+    kannel: LocalKannel, phone: FakePhone, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """With a delivery-report mask of 8 the operator only acks, as a real one does for hours before its final
+    reports: a short and a three-part SMS stay "sent"; past MESSAGING_DELIVERY_REPORT_WAIT_HOURS each goes on the
+    follow-up list once; their final reports, posted to the dlr-url as Kannel would, then close the follow-ups."""
+    settings.MESSAGING_KANNEL_DLR_MASK = 8
+    long_text = "Esiopetuspaikka on valmis: päiväkoti Käpylä, Metsäpurontie 3, alkaa 11.8.2026. " * 4
+    messages = enqueue_sms({"+358401000080": "Tarjous", "+358401000081": long_text})
+    assert [m.sms_parts for m in messages] == [1, 3]
+    assert Worker().run_once() == 2
+    assert phone.wait_for(lambda got: len(got) >= 4)
+    wait_until(lambda: DeliveryReport.objects.filter(status_code=8).count() == 2, what="the operator's acks")
+    time.sleep(1)  # and nothing else comes
+    assert sorted(DeliveryReport.objects.values_list("status_code", flat=True)) == [8, 8]
+    assert statuses(messages) == [Status.SENT, Status.SENT]
+    later = clock.now() + dt.timedelta(hours=settings.MESSAGING_DELIVERY_REPORT_WAIT_HOURS, minutes=1)
+    with clock.frozen_at(later):
+        assert unreported_messages_follow_up() == 2
+        assert unreported_messages_follow_up() == 0
+    assert {f.message_id for f in FollowUp.objects.filter(reason="no_delivery_report")} == {m.pk for m in messages}
+    for message in messages:
+        report = dlr_url(message.pk).replace("%d", "1").replace("%F", "op-1").replace("%A", "DELIVRD")
+        assert http_call(report) == (200, "stored")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert statuses(messages) == [Status.DELIVERED, Status.DELIVERED]
+    assert not FollowUp.objects.filter(resolved_at__isnull=True).exists()

@@ -231,3 +231,22 @@ def test_the_home_page_counts(planner: User, follow_ups: dict[str, FollowUp]) ->
     assert "3 open follow-ups" in html and "2 with nobody yet" in html and "1 yours" in html
     assert f"{reverse('staff:worklist')}?reason=unreachable" in html
     assert render_to_string("staff/_home_worklist.html", {"worklist_counts": None}).strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("fi", "Operaattorilta ei toimitusraporttia"),
+        ("sv", "Ingen leveransrapport från operatören"),
+        ("en", "No delivery report from the operator"),
+    ],
+)
+def test_an_sms_without_a_delivery_report_is_named_in_every_language(
+    planner: User, follow_ups: dict[str, FollowUp], language: str, label: str
+) -> None:
+    _follow_up("C1", "G1", FollowUpReason.NO_DELIVERY_REPORT, days_old=1, detail="sms to +358401234567")
+    response = client_for(planner).get(
+        reverse("staff:worklist"), {"reason": FollowUpReason.NO_DELIVERY_REPORT}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert len(response.context["rows"]) == 1
+    assert label in response.content.decode()

@@ -1,4 +1,4 @@
-"""SMS through Kannel's HTTP sendsms interface, with delivery reports to our signed callback URL.
+"""SMS through Kannel's HTTP sendsms interface, with delivery reports to our callback URL (signed per message).
 
 GET /cgi-bin/sendsms?username&password&from&to&text&charset=UTF-8&coding=0|2&dlr-mask=31&dlr-url=...
 Kannel answers 202 ("0: Accepted for delivery", or "3: Queued for later delivery" when the operator link is down:
@@ -16,24 +16,25 @@ from django.urls import reverse
 
 from asti.messaging.channels import OutboundMessage, Outcome, SendResult
 from asti.messaging.sms import UCS2
-from asti.messaging.tokens import dlr_token
+from asti.messaging.tokens import DLR_USER, dlr_token, url_with_credentials
 
 # Kannel's own escapes in the delivery-report URL: %d status, %F the operator's message id, %A its answer.
 DLR_QUERY = "status=%d&smsc_id=%F&answer=%A"
 
 
 def dlr_url(message_id: int) -> str:
-    base: str = settings.MESSAGING_CALLBACK_BASE_URL
-    path = reverse("messaging:kannel_dlr", kwargs={"message_id": message_id, "token": dlr_token(message_id)})
-    return f"{base.rstrip('/')}{path}?{DLR_QUERY}"
+    """The delivery-report URL Kannel calls for a message: its HMAC as basic-auth credentials, not in the path."""
+    return _dlr_url_format().format(id=message_id, token=dlr_token(message_id))
 
 
 def _dlr_url_format() -> str:
     """dlr_url() as a format string with {id} and {token}: reverse() once per backend, not once per message."""
-    path = reverse("messaging:kannel_dlr", kwargs={"message_id": 1234567890, "token": "TOKEN"})
+    path = reverse("messaging:kannel_dlr", kwargs={"message_id": 1234567890})
     base: str = settings.MESSAGING_CALLBACK_BASE_URL
-    template = f"{base.rstrip('/')}{path}".replace("{", "{{").replace("}", "}}")
-    return template.replace("1234567890", "{id}").replace("TOKEN", "{token}") + "?" + DLR_QUERY
+    url = url_with_credentials(f"{base.rstrip('/')}{path}", DLR_USER, "TOKEN")
+    return url.replace("{", "{{").replace("}", "}}").replace("1234567890", "{id}").replace("TOKEN", "{token}") + (
+        "?" + DLR_QUERY
+    )
 
 
 class KannelSmsBackend:

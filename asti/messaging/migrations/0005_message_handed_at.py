@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0003_follow_up_owner_and_email_replies'),
+        ('messaging', '0004_delivery_report_follow_up'),
     ]
 
     operations = [
