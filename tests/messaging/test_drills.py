@@ -31,6 +31,7 @@ def test_fault_drills_lose_nothing_and_send_nothing_twice() -> None:
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     counts = [line for line in out.splitlines() if " expected " in line]
-    assert len(counts) == 6, out  # SMS and email of two drills, email of one, the replies' confirmations
+X
     assert all("duplicated   0, lost   0" in line for line in counts), out
-    assert "kill -9 number 2" in out and "connections dropped" in out and "refused" in out, out
+    for fault in ("kill -9 number 2", "connections dropped", "bearerbox killed", "refused"):
+        assert fault in out, out
