@@ -106,6 +106,8 @@ class CityTexts:
     language: str
 
     def __getattr__(self, field: str) -> Any:
+        if field.startswith("_") or field in ("profile", "language"):  # not set yet (copy, pickle): no recursion
+            raise AttributeError(field)
         value = getattr(self.profile, field)
         return value.get(self.language) if isinstance(value, LocalText) else value
 

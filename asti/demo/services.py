@@ -407,7 +407,7 @@ class Queue:
             shift = False
         if not units:
             return None
-        part_time = self.rng.random() < 0.15
+        part_time = self.rng.random() < 0.15 and not shift  # shift care runs 6–18, never part-time
         begin = self.rng.choice([dt.time(7, 0), dt.time(7, 30), dt.time(8, 0), dt.time(8, 30)])
         end = (
             dt.time(begin.hour + 4, begin.minute)
