@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.checks import run_checks
 from django.test import Client
 
 from asti.core import city
@@ -185,3 +186,16 @@ def test_the_colours_and_the_logo_are_served(settings: Any, tampere_profile: cit
     settings.ASTI_CITY_PROFILE = city.load("helsinki")
     assert Client().get("/city-logo").status_code == 404
     assert "--asti-header: var(--color-engel);" in Client().get("/city.css").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("organisation", "fits"),
+    [("Tampereen kaupunki", True), ("Anáran gielda", False), ("Kaupunki jonka nimi on pidempi kuin SMS kestää", False)],
+)
+def test_a_city_name_that_would_change_the_sms_parts_fails_the_checks(
+    settings: Any, tmp_path: Path, organisation: str, fits: bool
+) -> None:
+    folder = write_profile(tmp_path / "city", **{'fi = "Tampereen kaupunki"': f'fi = "{organisation}"'})
+    settings.ASTI_CITY_PROFILE = city.load(str(folder))
+    errors = [m.msg for m in run_checks() if m.id == "messaging.E003"]
+    assert (errors == []) is fits, errors
