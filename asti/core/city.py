@@ -97,6 +97,22 @@ class CityProfile:
         """Role -> a CSS value: var(--color-<token>) for an HDS token, else the hex value."""
         return {role: v if v.startswith("#") else f"var(--color-{v})" for role, v in self.colours.items()}
 
+    def stylesheet(self) -> str:
+        """/city.css: the roles as --asti-* custom properties, and HDS's own brand tokens re-pointed where the city's
+        colour differs (HDS buttons and links use --color-bus, its focus rings --color-coat-of-arms)."""
+        colours = self.css_colours()
+        lines = [f"--asti-{role.replace('_', '-')}: {value};" for role, value in colours.items()]
+        if self.colours["link"] != "bus":
+            link = colours["link"]
+            lines += [
+                f"--color-bus: {link};",
+                f"--color-bus-dark: color-mix(in srgb, {link} 80%, black);",
+                f"--color-bus-light: color-mix(in srgb, {link} 12%, white);",
+            ]
+        if self.colours["accent"] != "coat-of-arms":
+            lines.append(f"--color-coat-of-arms: {colours['accent']};")
+        return ":root {\n" + "".join(f"  {line}\n" for line in lines) + "}\n"
+
 
 @dataclass(frozen=True)
 class CityTexts:

@@ -19,9 +19,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @cache_control(public=True, max_age=3600)
 def city_css(request: HttpRequest) -> HttpResponse:
     """The city's colours as custom properties that asti.css uses (a stylesheet, as no page has inline styles)."""
-    colours = city.active().css_colours()
-    lines = [f"  --asti-{role.replace('_', '-')}: {value};" for role, value in colours.items()]
-    return HttpResponse(":root {\n" + "\n".join(lines) + "\n}\n", content_type="text/css; charset=utf-8")
+    return HttpResponse(city.active().stylesheet(), content_type="text/css; charset=utf-8")
 
 
 @require_GET

@@ -48,7 +48,8 @@ def test_the_second_citys_offer_page_in_every_language_at_390_px(
         colours = header.evaluate("e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]")
         assert colours == ["rgb(26, 58, 107)", "rgb(255, 255, 255)"], colours  # Tampere's #1a3a6b, white text
         link = page.locator("main a").first.evaluate("e => getComputedStyle(e).color")
-        assert link == "rgb(26, 58, 107)"
+        button = page.locator("main a.hds-button--primary").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert link == button == "rgb(26, 58, 107)"  # HDS's own buttons follow the city's colour too
         assert page.locator("img.asti-header__logo").evaluate("e => e.complete && e.naturalWidth > 0")
         assert "helsin" not in page.content().lower()
         assert overflow(page) == "", f"{language}: {overflow(page)}"

@@ -181,11 +181,13 @@ def test_the_colours_and_the_logo_are_served(settings: Any, tampere_profile: cit
     css = Client().get("/city.css")
     assert css["Content-Type"].startswith("text/css")
     assert "--asti-header: #1a3a6b;" in css.content.decode() and "--asti-header-text: #ffffff;" in css.content.decode()
+    assert "--color-bus: #1a3a6b;" in css.content.decode()  # HDS's buttons take the city's colour
     logo = Client().get("/city-logo")
     assert logo.status_code == 200 and logo["Content-Type"] == "image/svg+xml"
     settings.ASTI_CITY_PROFILE = city.load("helsinki")
     assert Client().get("/city-logo").status_code == 404
-    assert "--asti-header: var(--color-engel);" in Client().get("/city.css").content.decode()
+    helsinki = Client().get("/city.css").content.decode()
+    assert "--asti-header: var(--color-engel);" in helsinki and "--color-bus:" not in helsinki  # HDS tokens as they are
 
 
 @pytest.mark.parametrize(
