@@ -28,6 +28,7 @@ _COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|[a-z][a-z0-9-]*)$")
 _CODE = re.compile(r"^\d{3}$")
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 COLOUR_ROLES = ("header", "header_text", "link", "accent")
+PERIOD_KINDS = ("preschool", "first_grade", "afternoon")
 
 
 class ProfileError(ValueError):
@@ -82,6 +83,9 @@ class CityProfile:
     answer_days: int  # days guardians have to answer an offer
     reminder_days_before: int
     school_year_starts: tuple[int, int]  # (month, day); the first working day on or after it
+    # the usual application periods per kind (preschool, first_grade, afternoon): ((month, day), (month, day)) for
+    # the school year starting in August; a period opening in August or later opens the year before
+    application_periods: dict[str, tuple[tuple[int, int], tuple[int, int]]]
     decisions_expected: LocalText  # when the decision on an accepted place comes, as a phrase: "maaliskuussa"
     reference: dict[str, float]  # the previous rounds' shares the dashboard compares with (0..1)
     decisions: Decisions
@@ -163,6 +167,13 @@ def _local(data: dict[str, Any], key: str, where: str) -> LocalText:
     return LocalText(*(_text(table, language, f"{where} [{key}]") for language in LANGUAGES))
 
 
+def _month_day(text: str) -> tuple[int, int]:
+    """'08-01' -> (8, 1); ValueError when it is not a day of the year."""
+    month, day = (int(part) for part in text.strip().split("-"))
+    dt.date(2000, month, day)
+    return month, day
+
+
 def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
     where = str(directory / PROFILE_FILE)
     codes = data.get("municipality_codes")
@@ -184,10 +195,17 @@ def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
         raise ProfileError(f"{where}: logo must name an .svg or .png file beside city.toml, not {logo!r}")
     calendar = _table(data, "calendar", where)
     try:
-        month, day = (int(part) for part in _text(calendar, "school_year_starts", where).split("-"))
-        dt.date(2000, month, day)
+        month, day = _month_day(_text(calendar, "school_year_starts", where))
     except ValueError:
         raise ProfileError(f"{where}: [calendar] school_year_starts must be MM-DD, e.g. 08-01") from None
+    periods_table = _table(calendar, "application_periods", where)
+    periods = {}
+    for kind in PERIOD_KINDS:
+        try:
+            opens, closes = (_month_day(part) for part in _text(periods_table, kind, where).split("/"))
+        except ValueError:
+            raise ProfileError(f"{where}: [calendar.application_periods] {kind} must be MM-DD/MM-DD") from None
+        periods[kind] = (opens, closes)
     answer_days, reminder = calendar.get("answer_days"), calendar.get("reminder_days_before")
     if not (isinstance(answer_days, int) and isinstance(reminder, int) and 0 <= reminder < answer_days <= 60):
         raise ProfileError(f"{where}: [calendar] needs answer_days (1..60) and a smaller reminder_days_before")
@@ -218,6 +236,7 @@ def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
         answer_days=answer_days,
         reminder_days_before=reminder,
         school_year_starts=(month, day),
+        application_periods=periods,
         decisions_expected=_local(calendar, "decisions_expected", where),
         reference=shares,
         decisions=Decisions(

@@ -3,6 +3,7 @@ to families, in fi, sv and en, with no trace of Helsinki; and the profiles thems
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,7 @@ def test_a_city_outside_the_repository_is_a_folder(tmp_path: Path) -> None:
         ('sv = "Tammerfors stad"', 'sv = ""', "[organisation]"),
         ('time_zone = "Europe/Helsinki"', 'time_zone = "Europe/Tampere"', "time_zone"),
         ("answer_days = 10", "answer_days = 2", "answer_days"),
+        ('preschool = "01-13/01-26"', 'preschool = "13.1.–26.1."', "application_periods] preschool"),
     ],
 )
 def test_a_wrong_profile_is_refused_naming_the_field(tmp_path: Path, old: str, new: str, complaint: str) -> None:
@@ -201,3 +203,13 @@ def test_a_city_name_that_would_change_the_sms_parts_fails_the_checks(
     settings.ASTI_CITY_PROFILE = city.load(str(folder))
     errors = [m.msg for m in run_checks() if m.id == "messaging.E003"]
     assert (errors == []) is fits, errors
+
+
+def test_the_demo_periods_are_the_citys(settings: Any) -> None:
+    from asti.demo.services import period_dates
+
+    today = dt.date(2026, 11, 20)
+    assert period_dates("preschool", 2027, today=today, mode="city") == (dt.date(2027, 1, 8), dt.date(2027, 1, 21))
+    settings.ASTI_CITY_PROFILE = city.load("tampere")
+    assert period_dates("preschool", 2027, today=today, mode="city") == (dt.date(2027, 1, 13), dt.date(2027, 1, 26))
+    assert period_dates("afternoon", 2027, today=today, mode="city") == (dt.date(2027, 3, 2), dt.date(2027, 3, 29))
