@@ -213,3 +213,15 @@ def test_the_demo_periods_are_the_citys(settings: Any) -> None:
     settings.ASTI_CITY_PROFILE = city.load("tampere")
     assert period_dates("preschool", 2027, today=today, mode="city") == (dt.date(2027, 1, 13), dt.date(2027, 1, 26))
     assert period_dates("afternoon", 2027, today=today, mode="city") == (dt.date(2027, 3, 2), dt.date(2027, 3, 29))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_page_for_a_broken_server_names_the_second_city(tampere_profile: city.CityProfile, language: str) -> None:
+    from django.template import loader
+    from django.utils import translation
+
+    with translation.override(language):
+        page = loader.get_template("500.html").render()  # as Django renders it: no request, no context processors
+    no_helsinki(page, f"500 {language}")
+    assert f'<span class="asti-header__city">{tampere_profile.organisation.get(language)}</span>' in page
+    assert 'href="/city.css"' in page and 'src="/city-logo"' in page
