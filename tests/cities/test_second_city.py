@@ -225,3 +225,10 @@ def test_the_page_for_a_broken_server_names_the_second_city(tampere_profile: cit
     no_helsinki(page, f"500 {language}")
     assert f'<span class="asti-header__city">{tampere_profile.organisation.get(language)}</span>' in page
     assert 'href="/city.css"' in page and 'src="/city-logo"' in page
+
+
+def test_the_demo_city_is_city_sized() -> None:
+    from asti.demo.management.commands.generate_demo_city import city_sized
+
+    assert city_sized("091", None) == 6600  # the Helsinki demo as it always was
+    assert city_sized("Tampere", None) == city_sized("837", None) == 2300

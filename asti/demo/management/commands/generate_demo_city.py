@@ -9,14 +9,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from asti.core import city, clock
 from asti.demo.generator import SCALES, generate
-from asti.demo.sources import ATTRIBUTION, default_data_dir, load_city
+from asti.demo.sources import ATTRIBUTION, default_data_dir, load_city, load_national
 
 
 def city_sized(municipality: str, data_dir: Path | None) -> int:
-    """Rows in children.csv for a city-sized extract: the municipality's six-year-olds in the Paavo data, rounded
-    to hundreds (Helsinki 6,600: a cohort of about 5,600 plus their brothers and sisters)."""
-    sources = load_city(data_dir or default_data_dir(), municipality)
-    return max(100, round(sum(m.est_age_6 for m in sources.municipalities.values()), -2))
+    """Rows in children.csv for a city-sized extract: the municipality's estimated six-year-olds in the Paavo 2020
+    municipality figures, rounded to hundreds (Helsinki 6,600: a cohort of about 5,600 plus their brothers and
+    sisters; Tampere 2,300)."""
+    data = data_dir or default_data_dir()
+    (code,) = load_city(data, municipality).municipalities  # a name becomes its code
+    return max(100, round(load_national(data).municipalities[code].est_age_6, -2))
 
 
 class Command(BaseCommand):
