@@ -106,7 +106,7 @@ class CityProfile:
         colour differs (HDS buttons and links use --color-bus, its focus rings --color-coat-of-arms)."""
         colours = self.css_colours()
         lines = [f"--asti-{role.replace('_', '-')}: {value};" for role, value in colours.items()]
-        if self.colours["link"] != "bus":
+        if not self.colours["link"].startswith("bus"):  # HDS's bus tokens themselves: nothing to re-point
             link = colours["link"]
             lines += [
                 f"--color-bus: {link};",
