@@ -14,6 +14,8 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from asti.core import city as city_profiles
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,8 +25,7 @@ env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
-    ASTI_MUNICIPALITY_CODES=(list, ["091"]),
-    ASTI_TIME_ZONE=(str, "Europe/Helsinki"),
+    ASTI_CITY=(str, "helsinki"),
     LOG_LEVEL=(str, "INFO"),
 )
 env_file = BASE_DIR / ".env"
@@ -62,8 +63,17 @@ ASTI_PUBLIC_BASE_URL: str = (
     if IS_PRODUCTION
     else env.str("ASTI_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 )
-# The municipality whose children get proactive offers (3-digit codes, e.g. 091 Helsinki).
-ASTI_MUNICIPALITY_CODES: list[str] = env("ASTI_MUNICIPALITY_CODES")
+# The city Asti serves: its profile (name, contacts, colours, calendar, reference figures, time zone) is
+# cities/<ASTI_CITY>/city.toml, or ASTI_CITY names a folder holding a city.toml (docs/adr/0012).
+ASTI_CITY: str = env("ASTI_CITY")
+try:
+    ASTI_CITY_PROFILE = city_profiles.load(ASTI_CITY)
+except city_profiles.ProfileError as exc:
+    raise ImproperlyConfigured(f"ASTI_CITY: {exc}") from None
+# The municipality whose children get proactive offers (3-digit codes; default: the profile's).
+ASTI_MUNICIPALITY_CODES: list[str] = env.list(
+    "ASTI_MUNICIPALITY_CODES", default=list(ASTI_CITY_PROFILE.municipality_codes)
+)
 # The allocation's proof may take this long (seconds) after its work-bounded search has chosen the answer; the
 # answer never depends on it, only how much of its optimality is proven (docs/adr/0002).
 ASTI_ALLOCATION_PROOF_SECONDS: float = env.float("ASTI_ALLOCATION_PROOF_SECONDS", default=4.0)
@@ -123,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "asti.core.context_processors.city",
             ],
         },
     },
@@ -203,7 +214,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE: str = env("ASTI_TIME_ZONE")
+TIME_ZONE: str = env.str("ASTI_TIME_ZONE", default=ASTI_CITY_PROFILE.time_zone)
 USE_I18N = True
 USE_TZ = True
 
@@ -374,40 +385,30 @@ MESSAGING_CALLBACK_BASE_URL: str = (
     else env.str("MESSAGING_CALLBACK_BASE_URL", default="http://127.0.0.1:8000")
 )
 MESSAGING_HTTP_TIMEOUT: float = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
-MESSAGING_EMAIL_FROM: str = env.str("MESSAGING_EMAIL_FROM", default="Asti <noreply@asti.localhost>")
+# The address emails come from; without a display name the city's name (the profile's organisation, in the
+# message's language) is shown as the sender.
+MESSAGING_EMAIL_FROM: str = env.str("MESSAGING_EMAIL_FROM", default="noreply@asti.localhost")
 
-# Official decisions: the city's facts printed on every decision (asti.decisions). Helsinki's by default; another
-# city sets its own in the environment. The deciding official is the decision-maker who approves the batch.
-ASTI_DECISION_AUTHORITY_FI: str = env.str(
-    "ASTI_DECISION_AUTHORITY_FI", default="Helsingin kaupunki, kasvatuksen ja koulutuksen toimiala"
-)
-ASTI_DECISION_AUTHORITY_SV: str = env.str(
-    "ASTI_DECISION_AUTHORITY_SV", default="Helsingfors stad, fostrans- och utbildningssektorn"
-)
-ASTI_DECISION_DELEGATION_FI: str = env.str(
-    "ASTI_DECISION_DELEGATION_FI",
-    default="Kasvatus- ja koulutuslautakunnan päätös toimivallan siirtämisestä viranhaltijoille",
-)
-ASTI_DECISION_DELEGATION_SV: str = env.str(
-    "ASTI_DECISION_DELEGATION_SV",
-    default="Fostrans- och utbildningsnämndens beslut om delegering av beslutanderätt till tjänsteinnehavare",
-)
-ASTI_DECISION_CONTACT_NAME: str = env.str("ASTI_DECISION_CONTACT_NAME", default="Palveluohjaus / Servicehandledning")
-ASTI_DECISION_CONTACT_PHONE: str = env.str("ASTI_DECISION_CONTACT_PHONE", default="09 310 80488")
-ASTI_DECISION_CONTACT_EMAIL: str = env.str("ASTI_DECISION_CONTACT_EMAIL", default="varepalveluohjaus@hel.fi")
+# Official decisions: the city's facts printed on every decision (asti.decisions), from the city profile's
+# [decisions]; each may be overridden here. The deciding official is the decision-maker who approves the batch.
+_decisions = ASTI_CITY_PROFILE.decisions
+ASTI_DECISION_AUTHORITY_FI: str = env.str("ASTI_DECISION_AUTHORITY_FI", default=_decisions.authority.fi)
+ASTI_DECISION_AUTHORITY_SV: str = env.str("ASTI_DECISION_AUTHORITY_SV", default=_decisions.authority.sv)
+ASTI_DECISION_DELEGATION_FI: str = env.str("ASTI_DECISION_DELEGATION_FI", default=_decisions.delegation.fi)
+ASTI_DECISION_DELEGATION_SV: str = env.str("ASTI_DECISION_DELEGATION_SV", default=_decisions.delegation.sv)
+ASTI_DECISION_CONTACT_NAME: str = env.str("ASTI_DECISION_CONTACT_NAME", default=_decisions.contact_name)
+ASTI_DECISION_CONTACT_PHONE: str = env.str("ASTI_DECISION_CONTACT_PHONE", default=_decisions.contact_phone)
+ASTI_DECISION_CONTACT_EMAIL: str = env.str("ASTI_DECISION_CONTACT_EMAIL", default=_decisions.contact_email)
 # Where a request for rectification goes: pre-primary and school admission to the national Permit and Supervision
 # Agency (LVV, since 1.1.2026; PoL 42 §), early childhood education to the municipal body responsible (VakaL 62 §),
 # afternoon activities to the municipal body (Local Government Act 134 §).
 ASTI_DECISION_LVV_ADDRESS: str = env.str(
     "ASTI_DECISION_LVV_ADDRESS", default="Lupa- ja valvontavirasto, PL 20, 13035 LVV, kirjaamo@lvv.fi"
 )
-ASTI_DECISION_BOARD_FI: str = env.str("ASTI_DECISION_BOARD_FI", default="Kasvatus- ja koulutuslautakunta")
-ASTI_DECISION_BOARD_SV: str = env.str("ASTI_DECISION_BOARD_SV", default="Fostrans- och utbildningsnämnden")
-ASTI_DECISION_REGISTRY_ADDRESS: str = env.str(
-    "ASTI_DECISION_REGISTRY_ADDRESS",
-    default="Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin kaupunki, helsinki.kirjaamo@hel.fi",
-)
-ASTI_DECISION_REGISTRY_HOURS: str = env.str("ASTI_DECISION_REGISTRY_HOURS", default="08.15–16.00")
+ASTI_DECISION_BOARD_FI: str = env.str("ASTI_DECISION_BOARD_FI", default=_decisions.board.fi)
+ASTI_DECISION_BOARD_SV: str = env.str("ASTI_DECISION_BOARD_SV", default=_decisions.board.sv)
+ASTI_DECISION_REGISTRY_ADDRESS: str = env.str("ASTI_DECISION_REGISTRY_ADDRESS", default=_decisions.registry_address)
+ASTI_DECISION_REGISTRY_HOURS: str = env.str("ASTI_DECISION_REGISTRY_HOURS", default=_decisions.registry_hours)
 # The scheduler (manage.py run_scheduler): a periodic job's interval in seconds may be overridden, e.g.
 # ASTI_JOBS_EVERY=offers.round_clock=10,decisions.release=5
 ASTI_JOBS_EVERY: dict[str, int] = {
@@ -498,7 +499,6 @@ ASTI_CSP_RELAXED_STYLE_PREFIXES: list[str] = env.list("ASTI_CSP_RELAXED_STYLE_PR
 # The accessibility statement and the feedback channel (Act on the Provision of Digital Services 306/2019).
 ASTI_ACCESSIBILITY_EMAIL: str = env.str("ASTI_ACCESSIBILITY_EMAIL", default="saavutettavuus@asti.localhost")
 ASTI_FEEDBACK_EMAIL: str = env.str("ASTI_FEEDBACK_EMAIL", default="palaute@asti.localhost")
-ASTI_SERVICE_PHONE: str = env.str("ASTI_SERVICE_PHONE", default="+358 9 310 00000")
 # Where a unit's position opens: a plain link, no map tiles or scripts from elsewhere.
 ASTI_MAP_LINK: str = env.str(
     "ASTI_MAP_LINK", default="https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"

@@ -10,6 +10,8 @@ admin.site.index_title = "Asti — staff administration"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("city.css", core_views.city_css, name="city_css"),
+    path("city-logo", core_views.city_logo, name="city_logo"),
     # Staff log in to the admin through asti.identity (OIDC or the demo's test identification), not a password.
     path("admin/login/", identity_views.admin_login),
     path("admin/logout/", identity_views.logout),

@@ -59,7 +59,9 @@ def login(base: str, fields: dict[str, str]) -> str:
     if token is None:
         raise SystemExit("no CSRF token on the test identification page")
     data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
-    request = urllib.request.Request(f"{base}/login/test/", data=data, headers={"Referer": f"{base}/login/test/"})
+    request = urllib.request.Request(  # noqa: S310 (a local http URL)
+        f"{base}/login/test/", data=data, headers={"Referer": f"{base}/login/test/"}
+    )
     with opener.open(request, timeout=30):
         pass
     cookies = {c.name: c.value for c in jar}
@@ -114,9 +116,11 @@ def main() -> None:
                       "print(OfferRound.objects.latest('pk').pk)").strip()  # fmt: skip
     manage(env, "offer_round", "send", round_id)
     manage(env, "demo_services", "--seed", "5", "--periods", "open")
-    pick = ("from asti.offers.models import Offer; from asti.people.models import Custody; "
-            "child = Offer.objects.order_by('pk').values_list('child_id', flat=True).first(); "
-            "print(Custody.objects.filter(child_id=child).order_by('pk').values_list('guardian_id', flat=True)[0])")
+    pick = (
+        "from asti.offers.models import Offer; from asti.people.models import Custody; "
+        "child = Offer.objects.order_by('pk').values_list('child_id', flat=True).first(); "
+        "print(Custody.objects.filter(child_id=child).order_by('pk').values_list('guardian_id', flat=True)[0])"
+    )
     guardian = manage(env, "shell", "-c", pick).strip()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",

@@ -4,8 +4,9 @@
   or, when the need comes from sudden employment or studies, at least two weeks before. The city must arrange the
   place by the later of the wished start and that earliest start. A start on a weekend or public holiday is the
   next working day.
-- Pre-primary education, first grade and afternoon activities are applied for a school year (August of `year`):
-  the place must exist when the year starts, so the due date is the year's first working day in August, and an
+- Pre-primary education, first grade and afternoon activities are applied for a school year (August of `year`;
+  the day is the city profile's): the place must exist when the year starts, so the due date is the year's first
+  working day, and an
   application sent after that (a family moving in) is due two weeks after sending.
 - Afternoon activities (PoL 48 a–48 f §) are for grades 1–2, and for pupils with a special support decision in
   any grade; 570 or 760 hours a year, with the law's maximum monthly fees.
@@ -16,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from asti.core import city
 from asti.core.workdays import add_months, next_working_day
 
 ECEC_NOTICE_MONTHS = 4
 URGENT_NOTICE = dt.timedelta(days=14)
 LATE_HANDLING = dt.timedelta(days=14)
-SCHOOL_YEAR_STARTS = (8, 1)  # month, day: the first working day on or after it
 # PoL 48 f §: the most a municipality may charge a month for afternoon activities, by yearly hours.
 AFTERNOON_MAX_FEE_EUR = {570: 120, 760: 160}
 PRE_PRIMARY_AGE = 6
@@ -37,12 +38,13 @@ def reference_for(*, kind: str, year: int, number: int) -> str:
 
 
 def school_year_start(year: int) -> dt.date:
-    return next_working_day(dt.date(year, *SCHOOL_YEAR_STARTS))
+    """The school year's first working day: on or after the city profile's start (1 August in Finland)."""
+    return next_working_day(city.active().school_year_first_day(year))
 
 
 def ongoing_school_year(today: dt.date) -> int:
     """The school year under way (or the last one, in summer): it starts in August of the returned year."""
-    return today.year if today >= dt.date(today.year, *SCHOOL_YEAR_STARTS) else today.year - 1
+    return today.year if today >= city.active().school_year_first_day(today.year) else today.year - 1
 
 
 def earliest_ecec_start(*, sent_on: dt.date, urgent: bool) -> dt.date:

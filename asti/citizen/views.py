@@ -42,7 +42,7 @@ def _offer_or_404(guardian: Guardian, offer_id: int) -> Offer:
 
 
 def _start_date(offer: Offer) -> dt.date:
-    return offer.round.start_date or dt.date(offer.round.year, 8, 1)
+    return offer.round.first_day
 
 
 def _can_answer(offer: Offer) -> bool:

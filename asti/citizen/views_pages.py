@@ -17,7 +17,6 @@ def _contact() -> dict[str, str]:
     return {
         "accessibility_email": settings.ASTI_ACCESSIBILITY_EMAIL,
         "feedback_email": settings.ASTI_FEEDBACK_EMAIL,
-        "service_phone": settings.ASTI_SERVICE_PHONE,
     }
 
 

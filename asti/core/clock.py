@@ -1,4 +1,5 @@
-"""The one clock of the project: store UTC, show Europe/Helsinki. Tests may freeze it."""
+"""The one clock of the project: store UTC, show the city's time zone (its profile's; Europe/Helsinki for every
+Finnish municipality). Tests may freeze it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+from django.conf import settings
+
+# The city's local time (settings.TIME_ZONE comes from the city profile). The name is the IANA zone's,
+# Europe/Helsinki, which every Finnish municipality keeps.
+HELSINKI = ZoneInfo(settings.TIME_ZONE if settings.configured else "Europe/Helsinki")
 _frozen: dt.datetime | None = None
 
 

@@ -82,7 +82,7 @@ def _language(guardians: list[Guardian]) -> str:
 
 
 def subjects_for_offer(offer: Offer) -> list[Subject]:
-    start = offer.round.start_date or dt.date(offer.round.year, 8, 1)
+    start = offer.round.first_day
     grounds = [str(offer.proposal.reason).lower()]
     grounds.append("auto_accepted" if offer.status == OfferStatus.AUTO_ACCEPTED else "accepted")
     unit = offer.unit

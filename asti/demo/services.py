@@ -41,7 +41,7 @@ from asti.applications.services import (
     paper_application_submit,
 )
 from asti.applications.validation import ApplicationInput
-from asti.core import clock
+from asti.core import city, clock
 from asti.core.workdays import is_working_day, next_working_day
 from asti.demo import schools as demo_schools
 from asti.demo.conversations import conversations_make
@@ -50,14 +50,9 @@ from asti.people.models import Child, Custody, Guardian
 from asti.units.models import Provider, School, Unit
 
 HANDLER = "demo.planner"  # the demo's planner (asti.identity.demo) handles the queue
-PERIOD_MODES = ("open", "helsinki")
-# Helsinki's application periods (month, day): pre-primary 8.–21.1. (2025), first grade 12.–25.1. (2026),
-# afternoon activities in March–April (6.3.–1.5.2023, 11.3.–17.4.2024).
-HELSINKI_PERIODS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
-    ApplicationKind.PRESCHOOL: ((1, 8), (1, 21)),
-    ApplicationKind.FIRST_GRADE: ((1, 12), (1, 25)),
-    ApplicationKind.AFTERNOON: ((3, 10), (4, 14)),
-}
+# "city": the city profile's usual application periods ([calendar.application_periods]; Helsinki's: pre-primary
+# 8.–21.1., first grade 12.–25.1., afternoon activities 10.3.–14.4.); "open": moved to be open around today.
+PERIOD_MODES = ("open", "city")
 OPENED_DAYS_AGO = 14  # "open": a coming year's period opened this long before the demo's day …
 OPEN_AT_LEAST_DAYS = 28  # … and stays open at least this long after it
 SCHOOL_KINDS = (ApplicationKind.PRESCHOOL, ApplicationKind.FIRST_GRADE, ApplicationKind.AFTERNOON)
@@ -164,10 +159,10 @@ def capacities_set(*, seed: int, report: Report) -> None:
 
 
 def period_dates(kind: str, year: int, *, today: dt.date, mode: str) -> tuple[dt.date, dt.date]:
-    """Helsinki's dates for the school year starting in August of `year`; with mode "open" a period of the
-    coming year that is not open today is moved to have opened OPENED_DAYS_AGO days ago, keeping its length
+    """The city profile's dates for the school year starting in August of `year`; with mode "open" a period of
+    the coming year that is not open today is moved to have opened OPENED_DAYS_AGO days ago, keeping its length
     but open at least OPEN_AT_LEAST_DAYS more days."""
-    (om, od), (cm, cd) = HELSINKI_PERIODS[kind]
+    (om, od), (cm, cd) = city.active().application_periods[kind]
     opens, closes = dt.date(year - 1 if om >= 8 else year, om, od), dt.date(year, cm, cd)
     coming = rules.school_years_open(today)[1]
     if mode == "open" and year == coming and not opens <= today <= closes:
@@ -407,7 +402,7 @@ class Queue:
             shift = False
         if not units:
             return None
-        part_time = self.rng.random() < 0.15
+        part_time = self.rng.random() < 0.15 and not shift  # shift care runs 6–18, never part-time
         begin = self.rng.choice([dt.time(7, 0), dt.time(7, 30), dt.time(8, 0), dt.time(8, 30)])
         end = (
             dt.time(begin.hour + 4, begin.minute)

@@ -1,5 +1,6 @@
 """System checks: every message template in every language, a numeric SMS sender, known backends, a reply token
-that Kannel can carry in a URL, a report mask with the operator's ack; with --deploy, https for Kannel's callbacks.
+that Kannel can carry in a URL, a report mask with the operator's ack, city names that keep the SMS texts' part
+counts; with --deploy, https for Kannel's callbacks.
 
 `manage.py check --fail-level WARNING` (scripts/test, CI) fails when any of these does.
 """
@@ -15,8 +16,10 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
+from asti.core import city
 from asti.messaging.channels import backend_path
 from asti.messaging.reports import DLR_ACK
+from asti.messaging.sms import GSM7, sms_encoding
 from asti.messaging.templates import template_problems
 from asti.messaging.tokens import URL_SAFE_SECRET
 
@@ -86,3 +89,28 @@ def kannel_callbacks_encrypted(
             id="messaging.W003",
         )
     ]
+
+
+# The organisation opens every offer SMS; Helsinki's and Tampere's names are 18 characters. A longer name, or one
+# with a character outside GSM-7 (which doubles the parts of the whole text), changes what every family pays for.
+ORGANISATION_MAX_CHARS = 30
+
+
+@register()
+def city_names_fit_sms(
+    *, app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    profile = city.active()
+    messages: list[CheckMessage] = []
+    for language in ("fi", "sv", "en"):
+        name = profile.organisation.get(language)
+        encoding = sms_encoding(name)
+        if encoding.encoding != GSM7 or encoding.length > ORGANISATION_MAX_CHARS:
+            messages.append(
+                Error(
+                    f"city profile {profile.slug}: [organisation] {language} {name!r} must be GSM-7 and at most "
+                    f"{ORGANISATION_MAX_CHARS} characters: it opens every offer SMS",
+                    id="messaging.E004",
+                )
+            )
+    return messages

@@ -3,7 +3,9 @@
 An app ships `message_templates/<key>.<lang>.txt` (e.g. asti/offers/message_templates/offers.offer.fi.txt). A file
 may start with a `Subject: ...` line and a blank line (used by email); the rest is the body. Templates use the
 Django template language without autoescaping; a variable missing from the context is an error, not an empty
-string. The version of a rendered message is a hash of its file, so every message can be traced to its text.
+string. Every template has `city`, the city profile in the message's language (asti.core.city):
+`{{ city.organisation }}` names the sender. The version of a rendered message is a hash of its file, so every
+message can be traced to its text (and the city profile in git to the city's words).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from django.apps import apps
 from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import translation
+
+from asti.core import city
 
 TEMPLATE_DIR = "message_templates"
 _MISSING = "\x00missing:%s\x00"
@@ -112,9 +116,10 @@ def _compiled(key: str, language: str) -> tuple[TemplateFile, Template, Template
 def render_template(key: str, language: str, context: Mapping[str, Any]) -> RenderedTemplate:
     """(subject, body, version) of a template in a language; raises TemplateError when it cannot."""
     found, subject_template, body_template = _compiled(key, language)
+    values = {"city": city.texts(language), **context}
     with translation.override(language):
-        subject = subject_template.render(Context(dict(context), autoescape=False)).strip()
-        body = body_template.render(Context(dict(context), autoescape=False))
+        subject = subject_template.render(Context(values, autoescape=False)).strip()
+        body = body_template.render(Context(values, autoescape=False))
     missing = sorted(set(_MISSING_RE.findall(subject + body)))
     if missing:
         raise TemplateError(f"{key}.{language}: the context lacks {', '.join(missing)}")

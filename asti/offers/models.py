@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from asti.core import city
 from asti.core.models import TimeStampedModel
 from asti.people.models import Child
 from asti.units.models import Unit
@@ -49,6 +52,12 @@ class OfferRound(TimeStampedModel):
     @property
     def cohort_birth_year(self) -> int:
         return self.year - 6
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of pre-primary education: the round's own, else the school year's start in the city
+        profile."""
+        return self.start_date or city.active().school_year_first_day(self.year)
 
 
 class Reason(models.TextChoices):

@@ -33,7 +33,7 @@ def offer_context(offer: Offer, guardian: Guardian, *, code: str = "") -> dict[s
     language = guardian.language
     unit = offer.unit
     token = make_token(offer_id=offer.pk, guardian_id=guardian.pk, expires_at=offer.deadline + LINK_GRACE)
-    start = offer.round.start_date or dt.date(offer.round.year, 8, 1)
+    start = offer.round.first_day
     return {
         "child_first_name": offer.child.first_name,
         "unit_name": unit.name_in(language),

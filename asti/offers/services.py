@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from asti.audit.services import audit_log, audit_log_many
-from asti.core import clock
+from asti.core import city, clock
 from asti.offers.adapter import load_round_input, store_proposals
 from asti.offers.allocation import AllocationResult, allocate, what_if
 from asti.offers.models import OfferRound, Proposal, RoundStatus
@@ -34,7 +34,13 @@ def round_create(*, year: int, actor: str) -> OfferRound:
     if not 2000 <= year <= 2100:
         raise RoundError(f"year {year} is out of range")
     with transaction.atomic():
-        offer_round = OfferRound.objects.create(year=year, created_by=actor)
+        profile = city.active()  # the city's calendar defaults; a planner may change them before sending
+        offer_round = OfferRound.objects.create(
+            year=year,
+            created_by=actor,
+            answer_days=profile.answer_days,
+            reminder_days_before=profile.reminder_days_before,
+        )
         audit_log(actor=actor, operation="ROUND_CREATE", target_type="round", target_id=str(offer_round.pk))
     return offer_round
 

@@ -69,7 +69,7 @@ class ApproveForm(forms.Form):
     release_at = HelsinkiDateTimeField(
         label=_("Release to the families at"), input_formats=["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Helsinki time. Every family sees the decision at this moment, not earlier."),
+        help_text=_("Finnish time. Every family sees the decision at this moment, not earlier."),
     )  # fmt: skip
 
     def clean_release_at(self) -> dt.datetime:

@@ -136,12 +136,12 @@ def test_schools_places_and_periods(city: None) -> None:
     assert "period afternoon 2027: 19.11.2026–31.12.2026 (new; today open)" in output
 
 
-def test_period_dates_keep_helsinki_or_open_around_today() -> None:
-    assert period_dates("preschool", 2027, today=TODAY, mode="helsinki") == (dt.date(2027, 1, 8), dt.date(2027, 1, 21))
-    assert period_dates("first_grade", 2027, today=TODAY, mode="helsinki") == (
+def test_period_dates_keep_the_citys_or_open_around_today() -> None:
+    assert period_dates("preschool", 2027, today=TODAY, mode="city") == (dt.date(2027, 1, 8), dt.date(2027, 1, 21))
+    assert period_dates("first_grade", 2027, today=TODAY, mode="city") == (
         dt.date(2027, 1, 12), dt.date(2027, 1, 25)
     )  # fmt: skip
-    assert period_dates("afternoon", 2027, today=TODAY, mode="helsinki") == (dt.date(2027, 3, 10), dt.date(2027, 4, 14))
+    assert period_dates("afternoon", 2027, today=TODAY, mode="city") == (dt.date(2027, 3, 10), dt.date(2027, 4, 14))
     assert period_dates("preschool", 2027, today=TODAY, mode="open") == (dt.date(2026, 11, 19), dt.date(2026, 12, 31))
     assert period_dates("afternoon", 2027, today=dt.date(2027, 1, 20), mode="open") == (
         dt.date(2027, 1, 6), dt.date(2027, 2, 17)
@@ -201,7 +201,7 @@ def test_applications_of_every_kind_through_the_services_and_a_second_run_change
 
 @pytest.mark.django_db
 def test_with_helsinki_periods_the_coming_year_waits_for_its_period(city: None) -> None:
-    run(periods="helsinki")
+    run(periods="city")
     assert ApplicationPeriod.objects.get(kind="preschool", year=2027).opens_on == dt.date(2027, 1, 8)
     coming = Application.objects.filter(school_year=2027).exclude(status=ApplicationStatus.DRAFT)
     assert not coming.exists()

@@ -35,7 +35,8 @@ def test_email_goes_out_through_smtp(smtp_server: SmtpRecorder) -> None:
     ((sender, recipients, raw),) = smtp_server.messages
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert recipients == ["anna@example.fi"] and sender == "noreply@asti.localhost"
-    assert parsed["Subject"] == "Asti – testmeddelande" and parsed["Content-Language"] == "sv"
+    assert parsed["Subject"] == "Helsingfors stad – testmeddelande" and parsed["Content-Language"] == "sv"
+    assert parsed["From"] == "Helsingfors stad <noreply@asti.localhost>"  # the city writes, not the software
     assert parsed.get_content().replace("\r\n", "\n").strip() == "Hej Anna,\nplatsen är din."
     row = Message.objects.get(pk=message.pk)
     assert row.status == Status.SENT and row.gateway_message_id == parsed["Message-ID"]

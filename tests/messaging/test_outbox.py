@@ -87,7 +87,7 @@ def test_an_unreachable_number_falls_back_to_email_at_once() -> None:
     assert sms.status == Status.PERMANENT_FAILURE
     email = Message.objects.get(fallback_of=sms)
     assert (email.channel, email.recipient, email.status) == (Channel.EMAIL, "anna@example.fi", Status.CREATED)
-    assert (email.subject, email.body, email.subject_id) == ("Asti – testiviesti", "Hei", "3")
+    assert (email.subject, email.body, email.subject_id) == ("Helsingin kaupunki – testiviesti", "Hei", "3")
     assert not FollowUp.objects.exists()
 
 

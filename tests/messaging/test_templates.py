@@ -28,8 +28,8 @@ def extra_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 def test_renders_subject_body_and_version_per_language() -> None:
     fi = render_template("messaging.test", "fi", {"text": "Hei Anna!"})
     sv = render_template("messaging.test", "sv", {"text": "Hej Anna!"})
-    assert (fi.subject, fi.body) == ("Asti – testiviesti", "Hei Anna!")
-    assert sv.subject == "Asti – testmeddelande"
+    assert (fi.subject, fi.body) == ("Helsingin kaupunki – testiviesti", "Hei Anna!")
+    assert sv.subject == "Helsingfors stad – testmeddelande"
     assert len(fi.version) == 16 and fi.version != sv.version
     _subject, _body, version = render_template("messaging.test", "en", {"text": "x"})
     assert version == render_template("messaging.test", "en", {"text": "y"}).version

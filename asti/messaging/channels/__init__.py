@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from asti.core import city
 
 
 class Outcome(enum.StrEnum):
@@ -66,3 +69,13 @@ def get_backend(channel: str) -> Backend:
     """A new backend instance for a channel, as the settings say now."""
     backend: Backend = import_string(backend_path(channel))()
     return backend
+
+
+def email_from(language: str) -> str:
+    """The From of an email: MESSAGING_EMAIL_FROM as given when it names a sender, else its address under the
+    city's name in the message's language ("Helsingin kaupunki <noreply@…>"), so families see who writes."""
+    configured = str(settings.MESSAGING_EMAIL_FROM)
+    name, address = parseaddr(configured)
+    if name or not address:
+        return configured
+    return formataddr((city.texts(language).organisation, address))

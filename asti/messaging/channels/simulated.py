@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from asti.core import clock
-from asti.messaging.channels import OutboundMessage, Outcome, SendResult
+from asti.messaging.channels import OutboundMessage, Outcome, SendResult, email_from
 from asti.messaging.models import Channel, Direction, SimulatedMessage
 
 
@@ -20,7 +20,7 @@ class SimulatedBackend:
         unreachable: list[str] = settings.MESSAGING_SIMULATED_UNREACHABLE
         if message.recipient in unreachable:
             return SendResult(Outcome.PERMANENT, error="simulated: unreachable")
-        counterpart = settings.MESSAGING_SMS_SENDER if message.channel == Channel.SMS else settings.MESSAGING_EMAIL_FROM
+        counterpart = settings.MESSAGING_SMS_SENDER if message.channel == Channel.SMS else email_from(message.language)
         stored = SimulatedMessage.objects.create(
             created_at=clock.now(),
             direction=Direction.TO_GUARDIAN,

@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from django.conf import settings
 
 from asti.core import clock
-from asti.messaging.channels import OutboundMessage, Outcome, SendResult
+from asti.messaging.channels import OutboundMessage, Outcome, SendResult, email_from
 from asti.messaging.email_inbound import original_message_id, replies_taken, reply_address, sender_domain
 
 
@@ -59,7 +59,7 @@ class SmtpEmailBackend:
 
     def build(self, message: OutboundMessage) -> EmailMessage:
         email = EmailMessage()
-        email["From"] = settings.MESSAGING_EMAIL_FROM
+        email["From"] = email_from(message.language)
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email["Date"] = format_datetime(clock.now())

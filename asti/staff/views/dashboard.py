@@ -8,21 +8,26 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from asti.core import city
 from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound
 from asti.staff import charts
 from asti.staff.access import staff_view
 from asti.staff.selectors import can_plan_rounds
 
-# The city's figures from the previous, traditional rounds (issue 6).
-REFERENCE = {"response_rate": 0.93, "acceptance_rate": 0.89, "satisfaction_rate": 0.87}
 FIGURE_KEYS = (
     "eligible", "offered", "delivered", "failed", "answered", "accepted", "declined", "no_answer", "auto_accepted",
     "feedback_answers", "response_rate", "acceptance_rate", "satisfaction_rate",
 )  # fmt: skip
 
 
+def _reference() -> dict[str, float]:
+    """The city's figures from the previous, traditional rounds (the city profile's [reference])."""
+    return city.active().reference
+
+
 def _dashboard(offer_round: OfferRound) -> dict[str, Any]:
+    reference = _reference()
     figures = offer_selectors.round_dashboard_figures(offer_round=offer_round)
     series = offer_selectors.round_answers_over_time(offer_round=offer_round)
     offered = max(figures["offered"], 1)
@@ -34,7 +39,7 @@ def _dashboard(offer_round: OfferRound) -> dict[str, Any]:
     )
     rates = [
         {"key": key, "value": figures[key], "reference": ref, "below": figures[key] < ref}
-        for key, ref in REFERENCE.items()
+        for key, ref in reference.items()
     ]
     return {
         "round": offer_round,
@@ -43,7 +48,8 @@ def _dashboard(offer_round: OfferRound) -> dict[str, Any]:
         "series": series,
         "answered_line": charts.line(answered_pct, top=100),
         "accepted_line": charts.line(accepted_pct, top=100),
-        "reference_replied_y": charts.reference_y(REFERENCE["response_rate"]),
+        "reference_replied_y": charts.reference_y(reference["response_rate"]),
+        "reference_replied_pct": round(100 * reference["response_rate"]),
         "chart": charts.FRAME,
         "areas": list(zip(areas, area_bars, strict=True)),
     }
@@ -65,7 +71,7 @@ def dashboard_csv(request: HttpRequest, round_id: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["section", "key", "value", "reference"])
     for key in FIGURE_KEYS:
-        writer.writerow(["figures", key, data["figures"][key], REFERENCE.get(key, "")])
+        writer.writerow(["figures", key, data["figures"][key], _reference().get(key, "")])
     for area, _bar in data["areas"]:
         for key in ("offered", "accepted", "declined", "open"):
             writer.writerow([f"area:{area['child__admission_area__area_id'] or '-'}", key, area[key], ""])
