@@ -5,6 +5,8 @@ Kannel is asked for delivery-report mask 8 only (the operator's acknowledgement;
 real operator whose final reports can take hours). Each drill enqueues a round, causes its fault while the round
 is being sent, waits until the outbox is settled and counts what reached the operator and the mail server:
 
+  baseline      no fault: the bulk send rate with Kannel and our lane unthrottled (messages handed over per second
+                from the commit of the round), the figure to compare with bench_messaging's
   worker-kill   kill -9 of the worker in the middle of a bulk send, twice (SMS and email), then a new worker
   db-outage     every database connection of the worker dropped and new ones refused for 5 s, mid-send
   gateway-crash the operator stops reading for 2 s (SIGSTOP) so that Kannel queues, then kill -9 of bearerbox (its
@@ -16,7 +18,8 @@ is being sent, waits until the outbox is settled and counts what reached the ope
 Per drill it prints expected, delivered, duplicated and lost (an email is identified by its Message-ID, an SMS by a
 tag in its text), and for emails also how many the mail server took twice with the same Message-ID (a mailbox
 files those as one message). A drill fails (exit status 1) when anything is lost or duplicated.
-Usage: .venv/bin/python bench/drills.py [--drill all|worker-kill|db-outage|gateway-crash|smtp-refuses|reply-storm]
+Usage: .venv/bin/python bench/drills.py [--drill all|baseline|worker-kill|db-outage|gateway-crash|
+       smtp-refuses|reply-storm]
        [--messages 1500] [--emails 300]
 PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/asti_drills, dropped and created).
 """
@@ -280,6 +283,22 @@ def sent_so_far(tag: str) -> int:
     return Message.objects.filter(subject_type=tag, sent_at__isnull=False).count()
 
 
+def drill_baseline(stage: Stage, sms: int) -> None:
+    from django.db.models import Max
+
+    from asti.messaging.models import Message
+
+    print(f"\n== baseline: {sms:,} SMS with no fault, Kannel and the bulk lane unthrottled")
+    started = time.time()
+    round_ = enqueue("50", sms, 0)
+    with _running(stage.worker("baseline", dict(stage.env, MESSAGING_RATE_LIMITS=""))):
+        wait_until(lambda: sent_so_far("50") >= sms, 300, "every SMS handed over")
+        last = Message.objects.filter(subject_type="50").aggregate(last=Max("sent_at"))["last"].timestamp()
+        print(f"    bulk send: {sms:,} SMS handed to Kannel in {last - started:.2f} s = {sms / (last - started):,.0f} "
+              "msg/s (from the start of the round's commit)")  # fmt: skip
+        stage.finish("baseline", round_)
+
+
 def drill_worker_kill(stage: Stage, sms: int, emails: int) -> None:
     print(f"\n== worker-kill: kill -9 of the worker twice in a bulk send of {sms:,} SMS and {emails:,} emails")
     round_ = enqueue("51", sms, emails)
@@ -433,8 +452,8 @@ def child(url: str, args: argparse.Namespace, workdir: Path) -> int:
     db = urllib.parse.urlsplit(url)
     proxy = DatabaseProxy(db.hostname or "127.0.0.1", db.port or 5432)
     proxy.start()
-    drills = args.drill.split(",") if args.drill != "all" else ["worker-kill", "db-outage", "gateway-crash",
-                                                                 "smtp-refuses", "reply-storm"]  # fmt: skip
+    every = ["baseline", "worker-kill", "db-outage", "gateway-crash", "smtp-refuses", "reply-storm"]
+    drills = args.drill.split(",") if args.drill != "all" else every
     with process([sys.executable, str(ROOT / "bench" / "bench_messaging.py"), "--serve", str(port)], env,
                  workdir / "server.log"):  # fmt: skip
         wait_for_port(port, timeout=30)
@@ -446,6 +465,8 @@ def child(url: str, args: argparse.Namespace, workdir: Path) -> int:
         phone = kannel.phone()
         stage = Stage(env, workdir, kannel, phone, mail)
         try:
+            if "baseline" in drills:
+                drill_baseline(stage, args.messages)
             if "worker-kill" in drills:
                 drill_worker_kill(stage, args.messages, args.emails)
             if "db-outage" in drills:

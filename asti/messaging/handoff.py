@@ -19,9 +19,10 @@ for longer than the lease) between steps 1 and 3. `in_doubt_settle` decides, wit
 - Email: sent again at once. Every email carries the Message-ID derived from its row, the same on every try, so a
   mailbox that got the first try files the second as the same message.
 
-The worker hands a batch over in steps of MESSAGING_HANDOFF_CHUNK messages (per channel). One transaction records a
-step's results and marks the step after next while the step between is being sent: one commit per step, and at
-most two steps' rows per crashed worker are ever in doubt.
+The worker hands a batch over in steps of MESSAGING_HANDOFF_CHUNK messages (per channel). For SMS, one transaction
+records a step's results and marks the step after next while the step between is being sent: one commit per step,
+and at most two steps' rows per crashed worker are ever in doubt. An email step is recorded as soon as it is sent,
+so only the one email then on its way can be sent again.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ def handoff_chunk(channel: str) -> int:
     """How many messages of a channel one hand-off step takes."""
     sizes: dict[str, int] = settings.MESSAGING_HANDOFF_CHUNK
     return max(1, int(sizes.get(channel, 1)))
+
+
+def handoff_overlaps(channel: str) -> bool:
+    """Whether a channel's steps may overlap (two in doubt at a crash): only where doubt is settled exactly, by
+    the SMS gateway's reports. An email step is recorded as soon as it is sent, so a crash leaves at most the
+    emails then on their way to be sent again."""
+    return channel == Channel.SMS
 
 
 def handoff_begin(*, worker_id: str, ids: Sequence[int], lease_seconds: float) -> list[int]:

@@ -34,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from asti.core import clock
 from asti.messaging import services
 from asti.messaging.channels import Backend, OutboundMessage, Outcome, SendResult, get_backend
-from asti.messaging.handoff import handoff_begin, handoff_chunk, in_doubt_settle, with_db_retry
+from asti.messaging.handoff import handoff_begin, handoff_chunk, handoff_overlaps, in_doubt_settle, with_db_retry
 from asti.messaging.models import CLAIMABLE_STATUSES, Channel, ChannelThrottle, Lane, Message, Status
 from asti.messaging.reports import delivery_reports_apply
 
@@ -228,16 +228,22 @@ class Worker:
         pacer = _Pacer(start=start, rate=rate)
         step = handoff_chunk(channel)
         parts = [to_send[first : first + step] for first in range(0, len(to_send), step)]
-        # The database work of one step overlaps the sends of the step before: while part k is on its way, its
-        # predecessor's results are recorded and part k+1 is marked. At most two steps are ever in doubt.
-        results: list[tuple[OutboundMessage, SendResult]] = []
-        mine = set(self._record_then_begin([], _ids(parts[0]))) if parts else set()
-        for k, part in enumerate(parts):
-            sending = self._submit(lane, channel, [c for c in part if c.message.id in mine], pacer)
-            mine = set(self._record_then_begin(results, _ids(parts[k + 1]) if k + 1 < len(parts) else []))
-            results = [(message, result if isinstance(result, SendResult) else result.result())
-                       for message, result in sending]  # fmt: skip
-        self._record_then_begin(results, [])
+        if handoff_overlaps(channel):
+            # The database work of one step overlaps the sends of the step before: while part k is on its way,
+            # its predecessor's results are recorded and part k+1 is marked. At most two steps are ever in doubt.
+            results: list[tuple[OutboundMessage, SendResult]] = []
+            mine = set(self._record_then_begin([], _ids(parts[0]))) if parts else set()
+            for k, part in enumerate(parts):
+                sending = self._submit(lane, channel, [c for c in part if c.message.id in mine], pacer)
+                mine = set(self._record_then_begin(results, _ids(parts[k + 1]) if k + 1 < len(parts) else []))
+                results = _results(sending)
+            self._record_then_begin(results, [])
+        else:
+            # Each step recorded as soon as it is sent: only what is on its way at a crash is in doubt.
+            for part in parts:
+                mine = set(self._record_then_begin([], _ids(part)))
+                sent = _results(self._submit(lane, channel, [c for c in part if c.message.id in mine], pacer))
+                self._record_then_begin(sent, [])
         log.debug("outbox %s/%s: %d tried by %s", lane, channel, len(batch), self.worker_id)
         return len(batch)
 
@@ -322,6 +328,12 @@ class Worker:
 
 def _ids(part: list[Claimed]) -> list[int]:
     return [c.message.id for c in part]
+
+
+def _results(
+    sending: list[tuple[OutboundMessage, SendResult | Future[SendResult]]],
+) -> list[tuple[OutboundMessage, SendResult]]:
+    return [(message, result if isinstance(result, SendResult) else result.result()) for message, result in sending]
 
 
 class _Pacer:
