@@ -487,7 +487,7 @@ ASTI_RETENTION_AUDIT_DAYS: int = env.int("ASTI_RETENTION_AUDIT_DAYS", default=5 
 ASTI_RETENTION_BATCH_SIZE: int = env.int("ASTI_RETENTION_BATCH_SIZE", default=500)
 # The controller as the privacy notice names it (Finnish and Swedish from the decisions' authority) and its data
 # protection officer. Helsinki's by default; another city sets its own.
-ASTI_PRIVACY_CONTROLLER_EN: str = env.str("ASTI_PRIVACY_CONTROLLER_EN", default="City of Helsinki, Education Division")
+ASTI_PRIVACY_CONTROLLER_EN: str = env.str("ASTI_PRIVACY_CONTROLLER_EN", default=_decisions.authority.en)
 ASTI_PRIVACY_DPO_EMAIL: str = env.str("ASTI_PRIVACY_DPO_EMAIL", default="tietosuoja@hel.fi")
 # === end of retention and erasure ================================================================================
 
