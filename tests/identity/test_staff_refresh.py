@@ -14,11 +14,13 @@ import pytest
 import requests
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 
 from asti.audit.models import AuditEvent
 from asti.core import clock, crypto
+from asti.identity import oidc as oidc_module
 from asti.identity import refresh
-from asti.identity.oidc import Flow, RefreshRefused, TokenInvalid, client_for, tokens_refresh
+from asti.identity.oidc import Flow, RefreshRefused, TokenInvalid, client_for, provider_metadata, tokens_refresh
 from asti.identity.refresh import REFRESH_KEY
 from asti.identity.selectors import staff_roles_for_user, staff_units_for_user
 from asti.identity.session import SESSION_KEY
@@ -296,3 +298,49 @@ def test_the_ended_page_fits_a_phone_and_is_accessible(chromium: Any, live_serve
             page.goto(f"{live_server.url}{path}")
             assert_accessible(page)
         context.close()
+
+
+def test_a_provider_answering_again_within_the_grace_keeps_the_session(
+    live_server: Any, oidc: LocalProvider, refreshes: list[str]
+) -> None:
+    """The token endpoint out of reach for a while (the discovery document cached with a closed port in it)."""
+    browser = staff_login(live_server, "staff-planner")
+    rounds = f"{live_server.url}/staff/rounds/"
+    client = client_for(Flow.STAFF)
+    assert client is not None
+    key = f"asti:oidc:metadata:{client.discovery_url}"
+    metadata = provider_metadata(client)
+    cache.set(key, {**metadata, "token_endpoint": "http://127.0.0.1:9/token"}, 3600)
+    with later(INTERVAL + 1):
+        assert browser.get(rounds).status_code == 200
+    assert session_data(browser)[REFRESH_KEY]["unreachable_since"] is not None
+    cache.set(key, metadata, 3600)  # it answers again
+    with later(INTERVAL + 1 + refresh.RETRY_SECONDS):
+        assert browser.get(rounds).status_code == 200
+    state = session_data(browser)[REFRESH_KEY]
+    assert state["unreachable_since"] is None and len(refreshes) == 2
+    # A later outage gets a whole grace of its own, from its own first failure.
+    cache.set(key, {**metadata, "token_endpoint": "http://127.0.0.1:9/token"}, 3600)
+    with later(INTERVAL + GRACE + 2 * INTERVAL):
+        assert browser.get(rounds).status_code == 200
+    assert not AuditEvent.objects.filter(operation="LOGOUT").exists()
+
+
+def test_userinfo_gives_the_claims_for_an_access_token_and_refuses_a_bad_one(
+    live_server: Any, oidc: LocalProvider
+) -> None:
+    """For a provider that answers a refresh without an ID token, the claims come from its userinfo endpoint."""
+    browser = staff_login(live_server, "staff-planner")
+    client = client_for(Flow.STAFF)
+    assert client is not None
+    metadata = provider_metadata(client)
+    answer = requests.post(
+        metadata["token_endpoint"],
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token_of(browser)},
+        auth=STAFF_CLIENT,
+        timeout=5,
+    ).json()
+    claims = oidc_module._userinfo(metadata, access_token=answer["access_token"])
+    assert claims["sub"] == "staff-planner" and claims["groups"] == ["planner"]
+    with pytest.raises(RefreshRefused, match="401"):
+        oidc_module._userinfo(metadata, access_token="not-a-token")
