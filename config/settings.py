@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "asti.core.csp.ContentSecurityPolicyMiddleware",
     "asti.core.middleware.RefuseNulBytes",
+    "asti.identity.middleware.StaffRolesRefresh",
     "asti.core.middleware.idle_sessions",
 ]
 
@@ -318,6 +319,14 @@ if set(ASTI_OIDC_STAFF_ROLE_GROUPS) != {"planner", "unit_director", "admin", "de
     )
 ASTI_OIDC_SIGNING_ALGORITHMS: list[str] = env.list("ASTI_OIDC_SIGNING_ALGORITHMS", default=["RS256"])
 ASTI_OIDC_HTTP_TIMEOUT: float = env.float("ASTI_OIDC_HTTP_TIMEOUT", default=10.0)
+# A staff member's roles and units are read again from the provider (refresh-token grant) on the first request after
+# this many seconds; a provider that cannot be reached keeps the session for the grace, then it ends (fail closed).
+ASTI_STAFF_ROLES_REFRESH_SECONDS: int = env.int("ASTI_STAFF_ROLES_REFRESH_SECONDS", default=300)
+ASTI_STAFF_ROLES_REFRESH_GRACE_SECONDS: int = env.int("ASTI_STAFF_ROLES_REFRESH_GRACE_SECONDS", default=120)
+if ASTI_STAFF_ROLES_REFRESH_SECONDS <= 0 or ASTI_STAFF_ROLES_REFRESH_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "ASTI_STAFF_ROLES_REFRESH_SECONDS must be positive and ASTI_STAFF_ROLES_REFRESH_GRACE_SECONDS not negative"
+    )
 # The demo's test identification page: only in the demo and development, and only when switched on.
 ASTI_DEMO_LOGIN: bool = env.bool("ASTI_DEMO_LOGIN", default=False)
 ASTI_DEMO_LOGIN_GUARDIANS: int = env.int("ASTI_DEMO_LOGIN_GUARDIANS", default=30)

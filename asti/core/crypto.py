@@ -3,6 +3,9 @@
 A code is stored twice, never in the clear: encrypted (Fernet, AES-128-CBC + HMAC) so authorised code can
 read it back, and as a keyed HMAC-SHA256 digest so it can be looked up and compared without decrypting.
 Both keys are derived from the one secret ASTI_HETU_KEY with HKDF, each for its own purpose.
+
+Credentials the server keeps for a while in a session (a staff member's refresh token from the identity provider)
+are encrypted the same way with a key derived from SECRET_KEY, so a copy of the session table alone gives nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +34,22 @@ def _fernet() -> Fernet:
 @cache
 def _mac_key() -> bytes:
     return _derive(b"lookup")
+
+
+@cache
+def _session_fernet() -> Fernet:
+    secret: str = settings.SECRET_KEY
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"asti-session-v1", info=b"encrypt").derive(secret.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def session_secret_encrypt(value: str) -> str:
+    return _session_fernet().encrypt(value.encode()).decode()
+
+
+def session_secret_decrypt(token: str) -> str:
+    """The value back; cryptography.fernet.InvalidToken when it was not encrypted with this SECRET_KEY."""
+    return _session_fernet().decrypt(token.encode()).decode()
 
 
 def hetu_digest(hetu: str) -> str:
@@ -62,3 +81,4 @@ def reset_key_cache() -> None:
     """For tests that change ASTI_HETU_KEY."""
     _fernet.cache_clear()
     _mac_key.cache_clear()
+    _session_fernet.cache_clear()

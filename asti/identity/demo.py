@@ -1,7 +1,9 @@
 """The demo's test persons for the test identification page: claims as a city's identity provider gives them.
 
 They go through exactly the same claim parsing and login services as a real OpenID Connect login; only the
-ID token is missing. The page exists only in the demo and development (see demo_login_enabled).
+ID token is missing. The page exists only in the demo and development (see demo_login_enabled). With no
+provider there is no refresh token either: a demo staff member's roles are read at login only, never again during
+the session (asti.identity.refresh passes demo sessions by).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from asti.identity.claims import LoginRefused, RefusalReason, citizen_from_claim
 from asti.identity.models import LoginMethod
 from asti.identity.oidc import AuthorizationRequest, Flow
 from asti.identity.ratelimit import RateDecision, client_ip
+from asti.identity.refresh import staff_refresh_begin
 from asti.identity.roles import staff_role_groups
 from asti.identity.services import citizen_identify, login_refusal_record, staff_identify
 from asti.identity.session import session_login
@@ -121,8 +122,14 @@ def login_complete(
     method: LoginMethod,
     issuer: str,
     next_url: str,
+    refresh_token: str = "",
+    nonce: str = "",
 ) -> HttpResponse:
-    """The one path after a successful identification: claims → account → session → back to `next_url`."""
+    """The one path after a successful identification: claims → account → session → back to `next_url`.
+
+    A staff member's OIDC login keeps the provider's refresh token (and the login's nonce) so that the roles can
+    be read again during the session (asti.identity.refresh); guardians' tokens are not kept.
+    """
     ip = client_ip(request)
     try:
         if flow == Flow.GUARDIAN:
@@ -141,6 +148,8 @@ def login_complete(
             )
             user = staff_identify(claims=staff, method=method, ip=ip)
             session_login(request, user, kind="staff", flow=flow, method=method, loa="")
+            if method == LoginMethod.OIDC:
+                staff_refresh_begin(request, refresh_token=refresh_token, nonce=nonce)
     except LoginRefused as refusal:
         return login_refuse(request, reason=refusal.reason, flow=flow, method=method, detail=refusal.detail)
     return HttpResponseRedirect(next_url)

@@ -54,6 +54,22 @@ class TokenInvalid(OidcError):
     pass
 
 
+class RefreshRefused(OidcError):
+    """The provider answered a refresh with an error: the grant was revoked or has expired, the person was
+    disabled or removed, or the session at the provider ended (OAuth `invalid_grant` and the like)."""
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """What a token response gives us: the verified claims, and the refresh token ("" when none was issued)."""
+
+    claims: dict[str, Any]
+    refresh_token: str
+
+    def __repr__(self) -> str:  # neither the claims (an identity code) nor the token in a traceback
+        return f"TokenSet(sub={self.claims.get('sub')!r}, refresh_token={'yes' if self.refresh_token else 'no'})"
+
+
 @dataclass(frozen=True)
 class OidcClient:
     flow: Flow
@@ -161,8 +177,8 @@ def authorization_begin(*, client: OidcClient, redirect_uri: str, ui_locales: st
 
 def authorization_complete(
     *, client: OidcClient, code: str, redirect_uri: str, nonce: str, code_verifier: str, iss_param: str | None
-) -> dict[str, Any]:
-    """Exchanges the code (with the PKCE verifier) and returns the verified ID token's claims."""
+) -> TokenSet:
+    """Exchanges the code (with the PKCE verifier): the verified ID token's claims and the refresh token."""
     metadata = provider_metadata(client)
     if iss_param is not None and iss_param != client.issuer:  # RFC 9207: a mix-up of providers
         raise TokenInvalid(f"authorization response from issuer {iss_param!r}")
@@ -182,13 +198,81 @@ def authorization_complete(
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise TokenInvalid("no id_token in the token response")
-    return id_token_verify(
+    claims = id_token_verify(
         id_token=id_token,
         metadata=metadata,
         client=client,
         nonce=nonce,
         access_token=token.get("access_token"),
     )
+    refresh_token = token.get("refresh_token")
+    return TokenSet(claims=claims, refresh_token=refresh_token if isinstance(refresh_token, str) else "")
+
+
+def tokens_refresh(*, client: OidcClient, refresh_token: str, subject: str, nonce: str) -> TokenSet:
+    """The refresh-token grant (RFC 6749 section 6, OpenID Connect Core section 12): the person's claims as the
+    provider gives them now, and the refresh token to use next time (the new one when the provider rotates it).
+
+    No scope is sent, so the grant keeps the scope of the login. The claims come from the new ID token, checked as
+    at login (signature, issuer, audience exactly us, expiry) and against the login: the same subject, and the
+    login's nonce where the provider repeats one (Keycloak does, others leave it out). A provider that answers no
+    ID token is asked at its userinfo endpoint with the new access token.
+
+    ProviderUnavailable: the provider could not be reached or failed (a 5xx answer, a timeout). RefreshRefused:
+    it said no. TokenInvalid: what it answered fails a check.
+    """
+    metadata = provider_metadata(client)
+    try:
+        with OAuth2Session(
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method name, not a secret)
+            default_timeout=settings.ASTI_OIDC_HTTP_TIMEOUT,
+        ) as session:
+            token = session.refresh_token(metadata["token_endpoint"], refresh_token=refresh_token)
+    except requests.RequestException as exc:
+        raise ProviderUnavailable(f"refresh failed: {exc}") from exc
+    except (OAuthError, ValueError) as exc:
+        raise RefreshRefused(f"refresh refused: {exc}") from exc
+    access_token = token.get("access_token")
+    id_token = token.get("id_token")
+    if isinstance(id_token, str):
+        claims = id_token_verify(
+            id_token=id_token, metadata=metadata, client=client, nonce=None, access_token=access_token
+        )
+        if claims.get("nonce", nonce) != nonce:
+            raise TokenInvalid("refreshed ID token names another nonce than the login's")
+    elif isinstance(access_token, str) and access_token:
+        claims = _userinfo(metadata, access_token=access_token)
+    else:
+        raise TokenInvalid("neither an ID token nor an access token in the refresh response")
+    if claims.get("sub") != subject:
+        raise TokenInvalid("refreshed claims name another subject than the login's")
+    renewed = token.get("refresh_token")
+    return TokenSet(claims=claims, refresh_token=renewed if isinstance(renewed, str) and renewed else refresh_token)
+
+
+def _userinfo(metadata: Mapping[str, Any], *, access_token: str) -> dict[str, Any]:
+    endpoint = metadata.get("userinfo_endpoint")
+    if not isinstance(endpoint, str):
+        raise TokenInvalid("no ID token in the refresh response and no userinfo endpoint")
+    try:
+        response = requests.get(
+            endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=settings.ASTI_OIDC_HTTP_TIMEOUT
+        )
+    except requests.RequestException as exc:
+        raise ProviderUnavailable(f"userinfo failed: {exc}") from exc
+    if response.status_code >= 500:
+        raise ProviderUnavailable(f"userinfo answered {response.status_code}")
+    if response.status_code != 200:
+        raise RefreshRefused(f"userinfo answered {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise TokenInvalid("userinfo did not answer JSON (signed userinfo is not supported)") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("sub"), str):
+        raise TokenInvalid("userinfo answered no subject")
+    return data
 
 
 def _decode(id_token: str, key_set: KeySet) -> jwt.Token:
@@ -201,11 +285,14 @@ def id_token_verify(
     id_token: str,
     metadata: Mapping[str, Any],
     client: OidcClient,
-    nonce: str,
+    nonce: str | None,
     access_token: str | None = None,
     key_set: KeySet | None = None,
 ) -> dict[str, Any]:
-    """The claims of an ID token whose signature, issuer, audience, expiry and nonce all check out."""
+    """The claims of an ID token whose signature, issuer, audience, expiry and nonce all check out.
+
+    `nonce` None: an ID token from a refresh, which need not carry one (the caller compares it when present).
+    """
     try:
         try:
             token = _decode(id_token, key_set or _key_set(metadata))
@@ -218,9 +305,11 @@ def id_token_verify(
             "aud": {"essential": True, "value": client.client_id},
             "exp": {"essential": True},
             "iat": {"essential": True},
-            "nonce": {"essential": True, "value": nonce},
         }
-        params: dict[str, Any] = {"nonce": nonce, "client_id": client.client_id}
+        params: dict[str, Any] = {"client_id": client.client_id}
+        if nonce is not None:
+            options["nonce"] = {"essential": True, "value": nonce}
+            params["nonce"] = nonce
         if access_token:
             params["access_token"] = access_token
         claims = CodeIDToken(token.claims, token.header, options, params)

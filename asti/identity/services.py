@@ -7,6 +7,7 @@ Every LOGIN, LOGIN_REFUSED and LOGOUT is audited (after commit, by asti.audit).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission, User
 from django.db import IntegrityError, transaction
@@ -81,11 +82,19 @@ def _free_username(wanted: str) -> str:
     return username
 
 
-def _staff_roles_set(*, user: User, roles: frozenset[Role], groups: dict[Role, Group]) -> None:
+def _staff_access_set(*, profile: StaffProfile, roles: frozenset[Role], unit_ids: tuple[str, ...]) -> list[Unit]:
+    """The one rule for a staff member's access: exactly these role groups (admin = superuser, any role = staff)
+    and, for a unit director, the named units that exist here. Saves the user; returns the units set."""
+    groups = role_groups_ensure()
+    user = profile.user
     user.groups.remove(*(groups[r] for r in Role if r not in roles))
     user.groups.add(*(groups[r] for r in roles))
     user.is_staff = bool(roles)
     user.is_superuser = Role.ADMIN in roles
+    user.save(update_fields=["first_name", "last_name", "email", "is_staff", "is_superuser"])
+    units = list(Unit.objects.filter(unit_id__in=unit_ids)) if Role.UNIT_DIRECTOR in roles else []
+    profile.units.set(units)
+    return units
 
 
 def staff_identify(*, claims: StaffClaims, method: LoginMethod, ip: str) -> User:
@@ -95,7 +104,6 @@ def staff_identify(*, claims: StaffClaims, method: LoginMethod, ip: str) -> User
     """
     refused: LoginRefused | None = None
     with transaction.atomic():
-        groups = role_groups_ensure()
         profile = (
             StaffProfile.objects.select_for_update()
             .select_related("user")
@@ -104,9 +112,7 @@ def staff_identify(*, claims: StaffClaims, method: LoginMethod, ip: str) -> User
         )
         if not claims.roles:
             if profile is not None:
-                _staff_roles_set(user=profile.user, roles=frozenset(), groups=groups)
-                profile.user.save(update_fields=["is_staff", "is_superuser"])
-                profile.units.clear()
+                _staff_access_set(profile=profile, roles=frozenset(), unit_ids=())
             refused = LoginRefused(RefusalReason.NO_ROLE, f"subject {claims.subject}")
         elif profile is not None and not profile.user.is_active:
             refused = LoginRefused(RefusalReason.ACCOUNT_DISABLED, f"user {profile.user.username}")
@@ -122,10 +128,7 @@ def staff_identify(*, claims: StaffClaims, method: LoginMethod, ip: str) -> User
                 )
             user = profile.user
             user.first_name, user.last_name, user.email = claims.given_name, claims.family_name, claims.email
-            _staff_roles_set(user=user, roles=claims.roles, groups=groups)
-            user.save(update_fields=["first_name", "last_name", "email", "is_staff", "is_superuser"])
-            units = list(Unit.objects.filter(unit_id__in=claims.unit_ids)) if Role.UNIT_DIRECTOR in claims.roles else []
-            profile.units.set(units)
+            units = _staff_access_set(profile=profile, roles=claims.roles, unit_ids=claims.unit_ids)
             profile.last_method, profile.last_login_at = method, clock.now()
             profile.save(update_fields=["last_method", "last_login_at", "updated_at"])
             unknown = sorted(set(claims.unit_ids) - {u.unit_id for u in units})
@@ -148,6 +151,49 @@ def staff_identify(*, claims: StaffClaims, method: LoginMethod, ip: str) -> User
     return user
 
 
+@dataclass(frozen=True)
+class StaffAccess:
+    roles: frozenset[Role]
+    unit_ids: tuple[str, ...]
+
+
+def _staff_access_of(profile: StaffProfile) -> StaffAccess:
+    names = profile.user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+    unit_ids = profile.units.order_by("unit_id").values_list("unit_id", flat=True)
+    return StaffAccess(roles=frozenset(Role(n) for n in names), unit_ids=tuple(unit_ids))
+
+
+def staff_access_refresh(*, user: User, claims: StaffClaims, ip: str) -> StaffAccess:
+    """During a session: the staff member's roles and units as the identity provider gives them now.
+
+    What the provider took away is gone at once (the role's group, the units); a change either way is audited as
+    STAFF_ROLES_CHANGE with what was and what is. Returns the access now; no roles means the session must end.
+    """
+    with transaction.atomic():
+        profile = StaffProfile.objects.select_for_update().select_related("user").get(user_id=user.pk)
+        if (profile.issuer, profile.subject) != (claims.issuer, claims.subject):
+            raise LoginRefused(RefusalReason.TOKEN_INVALID, f"claims of another person than user {user.username}")
+        before = _staff_access_of(profile)
+        units = _staff_access_set(profile=profile, roles=claims.roles, unit_ids=claims.unit_ids)
+        after = StaffAccess(roles=claims.roles, unit_ids=tuple(sorted(u.unit_id for u in units)))
+        if after != before:
+            audit_log(
+                actor=profile.user.username,
+                operation="STAFF_ROLES_CHANGE",
+                target_type="staff",
+                target_id=str(user.pk),
+                details={
+                    "source": "identity_provider",
+                    "ip": ip,
+                    "roles_before": sorted(before.roles),
+                    "roles": sorted(after.roles),
+                    "unit_ids_before": list(before.unit_ids),
+                    "unit_ids": list(after.unit_ids),
+                },
+            )
+    return after
+
+
 def login_refusal_record(
     *, reason: RefusalReason, flow: str, method: LoginMethod, ip: str, detail: str = "", actor: str = "anonymous"
 ) -> None:
@@ -160,5 +206,7 @@ def login_refusal_record(
     )
 
 
-def logout_record(*, actor: str, flow: str, ip: str) -> None:
-    audit_log(actor=actor, operation="LOGOUT", details={"flow": flow, "ip": ip})
+def logout_record(*, actor: str, flow: str, ip: str, reason: str = "") -> None:
+    """LOGOUT; `reason` when the session was ended for the person (roles ended, refused or unreachable provider)."""
+    details = {"flow": flow, "ip": ip, **({"reason": reason} if reason else {})}
+    audit_log(actor=actor, operation="LOGOUT", details=details)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("login/test/", demo_views.test_login, name="test_login"),
     path("logout/", views.logout, name="logout"),
     path("logout/done/", views.logged_out, name="logged_out"),
+    path("logout/ended/", views.session_ended, name="session_ended"),
 ]

@@ -30,6 +30,7 @@ from asti.identity.oidc import (
 )
 from asti.identity.ratelimit import client_ip, login_attempt
 from asti.identity.redirects import safe_next
+from asti.identity.refresh import EndReason
 from asti.identity.services import logout_record
 from asti.identity.session import login_info
 
@@ -74,7 +75,7 @@ def _callback(request: HttpRequest, flow: Flow) -> HttpResponse:
     if client is None:
         return render(request, "identity/unavailable.html", status=503)
     try:
-        claims = authorization_complete(
+        tokens = authorization_complete(
             client=client,
             code=request.GET.get("code", ""),
             redirect_uri=pending.redirect_uri,
@@ -89,7 +90,14 @@ def _callback(request: HttpRequest, flow: Flow) -> HttpResponse:
         logger.warning("%s login refused: %s", flow, exc)
         return login_refuse(request, reason=RefusalReason.TOKEN_INVALID, flow=flow, method=method, detail=str(exc))
     return login_complete(
-        request, flow=flow, claims=claims, method=method, issuer=client.issuer, next_url=pending.next_url
+        request,
+        flow=flow,
+        claims=tokens.claims,
+        method=method,
+        issuer=client.issuer,
+        next_url=pending.next_url,
+        refresh_token=tokens.refresh_token,
+        nonce=pending.nonce,
     )
 
 
@@ -143,6 +151,18 @@ def logout(request: HttpRequest) -> HttpResponse:
 @require_GET
 def logged_out(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/logged_out.html")
+
+
+@never_cache
+@require_GET
+def session_ended(request: HttpRequest) -> HttpResponse:
+    """Where a staff session ended for the person lands: why, and the way back to the staff login."""
+    reason = request.GET.get("reason", "")
+    return render(
+        request,
+        "identity/session_ended.html",
+        {"reason": reason if reason in set(EndReason) else EndReason.LOGIN_ENDED},
+    )
 
 
 @never_cache

@@ -74,6 +74,7 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "LOGIN": _("logged in"),
     "LOGIN_REFUSED": _("login refused"),
     "LOGOUT": _("logged out"),
+    "STAFF_ROLES_CHANGE": _("roles changed at the identity provider"),
     "AUDIT_READ": _("read the audit trail"),
     "AUDIT_EXPORT": _("exported the audit trail"),
     "SEARCH_IDENTITY_CODE": _("searched by identity code"),

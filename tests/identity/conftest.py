@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from django.db import connections
 from asti.core import crypto
 from asti.people.models import Guardian
 from asti.units.models import Provider, Unit
+from tests.citizen.browser import chromium  # noqa: F401 (a fixture for the browser tests)
 from tests.identity import browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,10 +74,37 @@ ACCOUNTS = [
 class LocalProvider:
     issuer: str
     process: subprocess.Popen[bytes]
+    config: Path
 
     @property
     def discovery_url(self) -> str:
         return f"{self.issuer}/.well-known/openid-configuration"
+
+    def account_change(self, sub: str, **claims: Any) -> None:
+        """Changes a test person's claims at the provider (it reads its accounts file on every use)."""
+        data = json.loads(self.config.read_text())
+        account = next(a for a in data["accounts"] if a["sub"] == sub)
+        account["claims"].update(claims)
+        self._write(data)
+
+    def account_remove(self, sub: str) -> None:
+        """The person is no longer at the provider (disabled or removed from the directory)."""
+        data = json.loads(self.config.read_text())
+        data["accounts"] = [a for a in data["accounts"] if a["sub"] != sub]
+        self._write(data)
+
+    def _write(self, data: dict[str, Any]) -> None:
+        temporary = self.config.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data))
+        temporary.replace(self.config)  # the provider never reads half a file
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _node_or_skip() -> str:
@@ -88,35 +117,33 @@ def _node_or_skip() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(
-    django_db_setup: None, live_server: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalProvider]:
-    """The OpenID Provider as a node process on a free port, until the end of the test session.
+@contextmanager
+def provider_running(base: str, directory: Path) -> Iterator[LocalProvider]:
+    """The OpenID Provider as a node process on a free port, with the test persons and Asti's clients at `base`.
 
-    (Asking for django_db_setup first makes the live server stop before the test database is dropped.)
+    Staff get refresh tokens (as from a city's Keycloak); guardians do not.
     """
     node = _node_or_skip()
-    # Live-server request threads close their database connection after each request (not after CONN_MAX_AGE):
-    # a thread idling on a keep-alive socket would otherwise keep the test database from being dropped.
-    for database in connections.settings.values():
-        database["CONN_MAX_AGE"] = 0
-    base = live_server.url
-    directory = tmp_path_factory.mktemp("oidc-provider")
     clients = [
         {
             "client_id": client_id,
             "client_secret": secret,
             "redirect_uris": [f"{base}/login/callback/", f"{base}/login/staff/callback/"],
             "post_logout_redirect_uris": [f"{base}/logout/done/"],
+            "grant_types": ["authorization_code", *(["refresh_token"] if refresh else [])],
         }
-        for client_id, secret in (GUARDIAN_CLIENT, STAFF_CLIENT, OTHER_CLIENT)
+        for client_id, secret, refresh in (
+            (*GUARDIAN_CLIENT, False),
+            (*STAFF_CLIENT, True),
+            (*OTHER_CLIENT, False),
+        )
     ]
     config = directory / "config.json"
     config.write_text(json.dumps({"host": "127.0.0.1", "port": 0, "clients": clients, "accounts": ACCOUNTS}))
     stdout, stderr = directory / "stdout.txt", directory / "stderr.txt"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen([node, str(PROVIDER_SCRIPT), str(config)], stdout=out, stderr=err, cwd=ROOT)
+    provider = LocalProvider(issuer="", process=process, config=config)
     try:
         issuer = ""
         deadline = time.monotonic() + 20
@@ -133,21 +160,33 @@ def oidc_provider(
             time.sleep(0.05)
         else:
             raise RuntimeError(f"the OpenID Provider did not start: {stderr.read_text()[-2000:]}")
-        yield LocalProvider(issuer=issuer, process=process)
+        provider = LocalProvider(issuer=issuer, process=process, config=config)
+        yield provider
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        provider.stop()
 
 
-@pytest.fixture
-def oidc(settings: Any, oidc_provider: LocalProvider) -> LocalProvider:
-    """Django configured for the local provider: guardians and staff as two clients of it."""
+@pytest.fixture(scope="session")
+def oidc_provider(
+    django_db_setup: None, live_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalProvider]:
+    """The OpenID Provider for the whole test session (its test persons never change).
+
+    (Asking for django_db_setup first makes the live server stop before the test database is dropped.)
+    """
+    _node_or_skip()
+    # Live-server request threads close their database connection after each request (not after CONN_MAX_AGE):
+    # a thread idling on a keep-alive socket would otherwise keep the test database from being dropped.
+    for database in connections.settings.values():
+        database["CONN_MAX_AGE"] = 0
+    with provider_running(live_server.url, tmp_path_factory.mktemp("oidc-provider")) as provider:
+        yield provider
+
+
+def oidc_configure(settings: Any, provider: LocalProvider) -> None:
+    """Django configured for a local provider: guardians and staff as two clients of it."""
     for flow, (client_id, secret) in (("GUARDIAN", GUARDIAN_CLIENT), ("STAFF", STAFF_CLIENT)):
-        setattr(settings, f"ASTI_OIDC_{flow}_ISSUER", oidc_provider.issuer)
+        setattr(settings, f"ASTI_OIDC_{flow}_ISSUER", provider.issuer)
         setattr(settings, f"ASTI_OIDC_{flow}_DISCOVERY_URL", "")
         setattr(settings, f"ASTI_OIDC_{flow}_CLIENT_ID", client_id)
         setattr(settings, f"ASTI_OIDC_{flow}_CLIENT_SECRET", secret)
@@ -156,6 +195,20 @@ def oidc(settings: Any, oidc_provider: LocalProvider) -> LocalProvider:
     settings.ASTI_OIDC_LOA_CLAIM = "loa"
     settings.ASTI_OIDC_STAFF_GROUPS_CLAIM = "groups"
     settings.ASTI_OIDC_STAFF_UNITS_CLAIM = "unit_ids"
+
+
+@pytest.fixture
+def own_oidc(settings: Any, oidc_provider: LocalProvider, live_server: Any, tmp_path: Path) -> Iterator[LocalProvider]:
+    """A provider of this test's own, whose test persons the test may change, or which it may stop."""
+    with provider_running(live_server.url, tmp_path) as provider:
+        oidc_configure(settings, provider)
+        yield provider
+
+
+@pytest.fixture
+def oidc(settings: Any, oidc_provider: LocalProvider) -> LocalProvider:
+    """Django configured for the session's local provider."""
+    oidc_configure(settings, oidc_provider)
     return oidc_provider
 
 

@@ -8,13 +8,19 @@
 //   {
 //     "host": "127.0.0.1", "port": 0,
 //     "clients": [{"client_id": "...", "client_secret": "...", "redirect_uris": ["..."],
-//                  "post_logout_redirect_uris": ["..."]}],
+//                  "post_logout_redirect_uris": ["..."], "grant_types": ["authorization_code", "refresh_token"]}],
 //     "accounts": [{"sub": "...", "label": "shown on the button", "acr": "...", "amr": ["..."],
 //                   "claims": {"given_name": "...", "national_id": "...", "loa": "substantial", ...}}]
 //   }
 // Every claim an account has is listed under the `openid` scope (given_name, family_name and
 // preferred_username under `profile`), and conformIdTokenClaims is off, so they all reach the ID token as a
 // city's Keycloak puts them there. PKCE is required of every client. Consent is granted without asking.
+//
+// Refresh tokens as Keycloak gives them: a client whose grant_types list refresh_token gets one with every code
+// (no offline_access needed), bound to the person's session at the provider; each refresh answers a new one and
+// uses up the old (a used one presented again revokes the whole grant). A refresh reads the account's claims
+// again, and the accounts are read from CONFIG.json on every use: a test changes a person's groups, or removes
+// the person, by rewriting the file. Tokens can be revoked at the revocation endpoint (RFC 7009).
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,6 +41,11 @@ function loadConfig(path) {
   config.clients ??= [];
   config.accounts ??= [];
   return config;
+}
+
+function accountsFrom(path) {
+  const accounts = JSON.parse(readFileSync(path, 'utf8')).accounts ?? [];
+  return new Map(accounts.map((a) => [a.sub, a]));
 }
 
 function escapeHtml(value) {
@@ -105,8 +116,8 @@ ${buttons}
 }
 
 async function main() {
-  const config = loadConfig(process.argv[2]);
-  const accounts = new Map(config.accounts.map((a) => [a.sub, a]));
+  const configPath = process.argv[2];
+  const config = loadConfig(configPath);
   const server = createServer();
   await new Promise((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address();
@@ -118,7 +129,7 @@ async function main() {
       client_secret: c.client_secret,
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
-      grant_types: ['authorization_code'],
+      grant_types: c.grant_types ?? ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: c.token_endpoint_auth_method ?? 'client_secret_basic',
     })),
@@ -127,8 +138,11 @@ async function main() {
     claims: claimScopes(config.accounts),
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
+      revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {
@@ -152,7 +166,7 @@ async function main() {
     },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, sub) {
-      const account = accounts.get(sub);
+      const account = accountsFrom(configPath).get(sub);
       if (!account) return undefined;
       return {
         accountId: sub,
@@ -197,12 +211,12 @@ async function main() {
       }
       const action = match[3];
       if (req.method === 'GET' && !action) {
-        send(res, 200, loginPage(details.uid, config.accounts, details.params.client_id));
+        send(res, 200, loginPage(details.uid, [...accountsFrom(configPath).values()], details.params.client_id));
         return;
       }
       if (req.method === 'POST' && action === 'login') {
         const form = await readForm(req);
-        const account = accounts.get(form.get('account') ?? '');
+        const account = accountsFrom(configPath).get(form.get('account') ?? '');
         if (!account) {
           send(res, 400, page('Error', '<p>Unknown test person.</p>'));
           return;
