@@ -31,7 +31,8 @@ def test_fault_drills_lose_nothing_and_send_nothing_twice() -> None:
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     counts = [line for line in out.splitlines() if " expected " in line]
-    assert len(counts) == 7, out  # SMS and email of two drills, SMS of one, email of one, the replies' answers
+    assert len(counts) == 8, out  # the baseline's SMS, SMS and email of two drills, SMS of one, email of one, answers
     assert all("duplicated   0, lost   0" in line for line in counts), out
+    assert "bulk send:" in out and "p99" in out, out
     for fault in ("kill -9 number 2", "connections dropped", "bearerbox killed", "refused"):
         assert fault in out, out
