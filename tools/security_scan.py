@@ -10,7 +10,8 @@ Cookie flags (Secure) and HSTS are production settings (ASTI_ENV=production behi
 `manage.py check --deploy` and tests/core/test_deploy_check.py); this scan runs the demo over plain HTTP, so the
 modules that only report their absence are not run.
 
-Usage: tools/security-scan [--children 300] [--minutes 6]   (installs wapiti3 into .venv-scan first)
+Usage: tools/security-scan [--children 300] [--minutes 4] [--sessions guardian,planner,administrator]
+(installs wapiti3 into .venv-scan first)
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def scan(base: str, who: str, cookie: str, start: str, minutes: float, out: Path
     command = [
         WAPITI, "-u", f"{base}/", "--scope", "folder", "-m", MODULES, "-C", cookie, "-s", f"{base}{start}",
         "-x", f"{base}/logout/*", "-x", f"{base}/login/*", "-x", f"{base}/i18n/*", "-x", f"{base}/admin/logout/*",
-        "-x", f"{base}/staff/logout/*", "--max-scan-time", str(int(minutes * 60)), "--max-attack-time", "60",
+        "-x", f"{base}/staff/logout/*", "--max-scan-time", str(int(minutes * 60)), "--max-attack-time", "30",
         "--flush-session", "-f", "json", "-o", str(report), "--no-bugreport", "-v", "0", "--tasks", "8",
     ]  # fmt: skip
     subprocess.run(command, cwd=out, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -85,7 +86,7 @@ def scan(base: str, who: str, cookie: str, start: str, minutes: float, out: Path
         for category, items in data.get(section, {}).items():
             if items:
                 found[f"{section}: {category}"] = items
-    crawled = len(data.get("infos", {}).get("crawled_pages", []) or [])
+    crawled = data.get("infos", {}).get("crawled_pages_nbr", 0)
     print(f"  {who}: {crawled or 'unknown number of'} pages crawled, {sum(len(v) for v in found.values())} findings")
     for category, items in found.items():
         for item in items:
@@ -97,7 +98,8 @@ def scan(base: str, who: str, cookie: str, start: str, minutes: float, out: Path
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--children", type=int, default=300)
-    parser.add_argument("--minutes", type=float, default=6.0, help="time for each session's scan")
+    parser.add_argument("--minutes", type=float, default=4.0, help="crawling time for each session's scan")
+    parser.add_argument("--sessions", default="guardian,planner,administrator", help="comma-separated")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="asti-scan-"))
     port = free_port()
@@ -137,9 +139,9 @@ def main() -> None:
                 time.sleep(0.2)
         findings: dict[str, list[dict[str, str]]] = {}
         sessions = [("guardian", {"guardian": guardian}, "/"), ("planner", {"staff": "planner"}, "/staff/"),
-                    ("administrator", {"staff": "administrator"}, "/staff/")]  # fmt: skip
+                    ("administrator", {"staff": "admin"}, "/staff/")]  # fmt: skip
         print(f"wapiti against {base} (modules {MODULES}), {args.minutes:g} min per session")
-        for who, fields, start in sessions:
+        for who, fields, start in [s for s in sessions if s[0] in args.sessions.split(",")]:
             for category, items in scan(base, who, login(base, fields), start, args.minutes, work).items():
                 findings.setdefault(category, []).extend(items)
         errors = (work / "server.log").read_text(errors="replace").count("Traceback")
