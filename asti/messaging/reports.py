@@ -69,7 +69,7 @@ def _insert(sql: str, params: Sequence[Any]) -> bool:
         return cursor.fetchone() is not None
 
 
-def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | None = None) -> int:
+def delivery_reports_apply(*, limit: int = 500, message_ids: Collection[int] | None = None) -> int:
     """Applies stored reports (the oldest first, up to `limit`); returns how many were processed.
 
     For each message the first failed/rejected report decides, or the report that completes the proof of delivery
@@ -89,8 +89,12 @@ def delivery_reports_apply(*, limit: int = 2000, message_ids: Collection[int] | 
         )
         if not rows:
             return 0
+        # A message a sender is recording right now is left for the next batch: the reports never wait for it.
+        locked = set(messages_lock({row[1] for row in rows}, skip_locked=True))
+        rows = [row for row in rows if row[1] in locked]
+        if not rows:
+            return 0
         touched = {row[1] for row in rows}
-        messages_lock(touched)
         seen = _delivery_evidence(touched, excluding=[row[0] for row in rows])
         multipart = set(Message.objects.filter(pk__in=touched, sms_parts__gt=1).values_list("pk", flat=True))
         deciding: dict[int, tuple[int, int, str]] = {}

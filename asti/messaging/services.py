@@ -252,13 +252,14 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def messages_lock(ids: Collection[int]) -> list[int]:
-    """Locks these messages (inside the caller's transaction) in the order of their ids, and returns the ids found.
+def messages_lock(ids: Collection[int], *, skip_locked: bool = False) -> list[int]:
+    """Locks these messages (inside the caller's transaction) in the order of their ids, and returns the ids locked.
 
-    Every writer that changes several messages in one transaction (the worker recording a batch, the delivery
-    reports) locks them this way first, so that two of them never wait for each other in a circle.
+    Every writer that changes several messages in one transaction (the worker recording a step, the delivery
+    reports) locks them this way first, so that two of them never wait for each other in a circle. With
+    `skip_locked`, messages another transaction holds are left out instead of waited for.
     """
-    rows = Message.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
+    rows = Message.objects.select_for_update(skip_locked=skip_locked).filter(pk__in=list(ids)).order_by("pk")
     return list(rows.values_list("pk", flat=True))
 
 
