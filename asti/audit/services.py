@@ -11,13 +11,15 @@ transaction (a page that only reads) the event goes straight into the trail befo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connections, transaction
 
 from asti.audit.models import AuditEvent, PendingAuditEvent
 from asti.core import clock
@@ -86,12 +88,33 @@ def _record(events: list[dict[str, Any]]) -> None:
         return
     if not transaction.get_connection().in_atomic_block:
         try:
-            AuditEvent.objects.bulk_create([AuditEvent(**e) for e in events])
+            _insert_into_trail(events)
             return
         except DatabaseError:
             log.exception("audit: the trail's database refused %d events; they wait for `audit_forward`", len(events))
     pending = PendingAuditEvent.objects.bulk_create([PendingAuditEvent(**e) for e in events])
     transaction.on_commit(partial(_forward_after_commit, pending), robust=True)
+
+
+# Past this many events (a list or an export naming thousands of people), PostgreSQL's COPY writes them: several
+# times faster than INSERT for the 37,000 children of a big city's proposals file.
+COPY_FROM = 500
+
+
+def _insert_into_trail(events: list[dict[str, Any]]) -> None:
+    trail = connections[AuditEvent.objects.db]
+    if len(events) < COPY_FROM or trail.vendor != "postgresql":
+        AuditEvent.objects.bulk_create([AuditEvent(**e) for e in events])
+        return
+    table = trail.ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(trail.ops.quote_name(f) for f in FIELDS)  # each field is its own column
+    with (
+        transaction.atomic(using=trail.alias),
+        trail.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for e in events:
+            copy.write_row([*(e[f] for f in FIELDS[:-1]), json.dumps(e["details"], cls=DjangoJSONEncoder)])
 
 
 def _forward_after_commit(pending: list[PendingAuditEvent]) -> None:

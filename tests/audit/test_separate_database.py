@@ -177,3 +177,17 @@ def test_an_event_is_never_changed_or_deleted() -> None:
     with pytest.raises(AuditTrailIsAppendOnly):
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).actor == "planner1"
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "audit"])
+def test_a_list_of_thousands_goes_into_the_trail_whole_and_as_given() -> None:
+    ids = [f"C{i:05d}" for i in range(1200)]  # past COPY_FROM: PostgreSQL's COPY writes them
+    audit_log_many(actor="planner", operation="EXPORT", target_type="child", target_ids=ids,
+                   details={"round": 7, "export": "proposals.csv", "note": "ä € \"quoted\" \\ tab\t"})  # fmt: skip
+    rows = list(AuditEvent.objects.filter(operation="EXPORT").order_by("target_id"))
+    assert [r.target_id for r in rows] == ids
+    assert len({r.event_id for r in rows}) == 1200 and all(r.event_id is not None for r in rows)
+    first = rows[0]
+    assert (first.actor, first.target_type, first.status) == ("planner", "child", "SUCCESS")
+    assert first.details == {"round": 7, "export": "proposals.csv", "note": 'ä € "quoted" \\ tab\t'}
+    assert abs((first.at - clock.now()).total_seconds()) < 60
