@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchlib import fresh_postgres_database
+from benchlib import django_setup, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_bench_messaging"
@@ -126,12 +126,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def child(database_url: str, messages: int, paced_messages: int, rate: float, workdir: Path) -> None:
     env = base_env(database_url)
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    django_setup(env)
     from django.db import connection
 
     from asti.messaging.kannel_local import LocalKannel, free_port, kannel_available, wait_for_port

@@ -26,3 +26,17 @@ def timed_step(label: str, work: Callable[[], Any]) -> Any:
     result = work()
     print(f"  {label:<40} {time.monotonic() - started:6.1f} s", flush=True)
     return result
+
+
+def django_setup(env: dict[str, str]) -> None:
+    """Sets Django up in this process with `env` (a benchmark's child process, which then uses the ORM itself)."""
+    import os
+    import sys
+    from pathlib import Path
+
+    os.environ.update(env)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()

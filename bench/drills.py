@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_messaging import ANSWER, OFFER, OUR_NUMBER, TOKEN, base_env, percentile, process
-from benchlib import fresh_postgres_database
+from benchlib import django_setup, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/asti_drills"
@@ -64,6 +64,8 @@ class MailServer:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
+        from asti.messaging.kannel_local import free_port
+
         self.accepted: list[str] = []
         self.refused = 0
         self.refusing_until = 0.0
@@ -79,7 +81,7 @@ class MailServer:
                 server.accepted.append(header.split(":", 1)[1].strip())
                 return "250 OK"
 
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
@@ -94,9 +96,11 @@ class DatabaseProxy(threading.Thread):
     """A TCP proxy in front of PostgreSQL for the worker; `outage` drops its connections and refuses new ones."""
 
     def __init__(self, host: str, port: int) -> None:
+        from asti.messaging.kannel_local import free_port
+
         super().__init__(daemon=True)
         self.target = (host, port)
-        self.port = _free_port()
+        self.port = free_port()
         self.down_until = 0.0
         self.dropped = 0
         self._sockets: set[socket.socket] = set()
@@ -145,13 +149,6 @@ class DatabaseProxy(threading.Thread):
 
 def basic_auth(user: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # --- a drill's round and its count -------------------------------------------------------------------------------
@@ -433,18 +430,13 @@ def child(url: str, args: argparse.Namespace, workdir: Path) -> int:
                MESSAGING_LEASE_SECONDS=str(LEASE_SECONDS), MESSAGING_SMS_IN_DOUBT_SECONDS=str(SMS_IN_DOUBT_SECONDS),
                MESSAGING_RETRY_BASE_SECONDS="1", MESSAGING_RETRY_MAX_SECONDS="5", MESSAGING_WORKER_BATCH_SIZE="100",
                MESSAGING_RATE_LIMITS="sms.bulk=200;email.bulk=60")  # fmt: skip
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from asti.messaging.kannel_local import LocalKannel, kannel_available, wait_for_port
+    django_setup(env)
+    from asti.messaging.kannel_local import LocalKannel, free_port, kannel_available, wait_for_port
     from asti.messaging.tokens import url_with_credentials
 
     if not kannel_available():
         sys.exit("Kannel is not installed: run scripts/install-system-packages")
-    port = _free_port()
+    port = free_port()
     env["MESSAGING_CALLBACK_BASE_URL"] = f"http://127.0.0.1:{port}"
     inbound_url = f"http://127.0.0.1:{port}/messaging/kannel/inbound/"
     mail = MailServer()

@@ -148,14 +148,19 @@ def test_erasure_is_all_or_nothing(
     assert not AuditEvent.objects.filter(operation="PERSON_ERASE").exists()
 
 
+def first_offer_and_guardian(offer_round: OfferRound) -> tuple[Offer, Guardian]:
+    offer = Offer.objects.filter(round=offer_round).select_related("child").order_by("pk").first()
+    assert offer is not None
+    guardian = offer.child.guardians.order_by("guardian_id").first()
+    assert guardian is not None
+    return offer, guardian
+
+
 def test_official_records_refuse_erasure_with_the_reason(
     sent_round: OfferRound,  # noqa: F811
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    offer = Offer.objects.filter(round=sent_round).select_related("child").order_by("pk").first()
-    assert offer is not None
-    g = offer.child.guardians.order_by("guardian_id").first()
-    assert g is not None
+    _offer, g = first_offer_and_guardian(sent_round)
     before = db_snapshot()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError) as refused:
         call_command("person_erase", g.guardian_id, "--reason", "pyyntö", stdout=StringIO())
@@ -176,10 +181,7 @@ def test_a_test_family_goes_entirely_but_only_with_temporary_codes(
     sent_round: OfferRound,  # noqa: F811
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    offer = Offer.objects.filter(round=sent_round).select_related("child").order_by("pk").first()
-    assert offer is not None
-    g = offer.child.guardians.order_by("guardian_id").first()
-    assert g is not None
+    offer, g = first_offer_and_guardian(sent_round)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("person_erase", g.guardian_id, "--reason", "test data", "--test-family", stdout=StringIO())
     assert not Offer.objects.filter(pk=offer.pk).exists() and not Child.objects.filter(pk=offer.child_id).exists()
