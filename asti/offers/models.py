@@ -54,6 +54,13 @@ class OfferRound(TimeStampedModel):
         return self.year - 6
 
     @property
+    def confirms_without_answer(self) -> bool:
+        """What the deadline does to an offer left without an answer: True confirms the place (auto-accept), False
+        hands the family to staff, who call. Every text that tells a family what happens without an answer asks
+        this."""
+        return self.no_answer_policy == NoAnswerPolicy.AUTO_ACCEPT
+
+    @property
     def first_day(self) -> dt.date:
         """The first day of pre-primary education: the round's own, else the school year's start in the city
         profile."""

@@ -42,6 +42,8 @@ def offer_context(offer: Offer, guardian: Guardian, *, code: str = "") -> dict[s
         "deadline": _date(offer.deadline, language),
         "code": code,
         "link": offer_url(token),
+        # what the deadline does without an answer: the place is confirmed, or service guidance calls
+        "confirms_without_answer": offer.round.confirms_without_answer,
     }
 
 

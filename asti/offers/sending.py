@@ -14,7 +14,7 @@ from asti.core.clock import HELSINKI
 from asti.messaging.models import FollowUpReason, Lane
 from asti.messaging.services import OutgoingMessage, follow_up_add, message_enqueue_bulk
 from asti.offers.family import family_codes
-from asti.offers.models import NoAnswerPolicy, Offer, OfferRound, OfferStatus, Proposal, RoundStatus
+from asti.offers.models import Offer, OfferRound, OfferStatus, Proposal, RoundStatus
 from asti.offers.notify import messages_for
 from asti.people.models import Custody, Guardian
 
@@ -165,7 +165,7 @@ def round_close_deadline(*, round_id: int, actor: str) -> int:
         )
         if not overdue:
             return 0
-        auto = offer_round.no_answer_policy == NoAnswerPolicy.AUTO_ACCEPT
+        auto = offer_round.confirms_without_answer
         status = OfferStatus.AUTO_ACCEPTED if auto else OfferStatus.NO_ANSWER
         Offer.objects.filter(pk__in=[o.pk for o in overdue]).update(
             status=status, answered_at=now, answer_channel="deadline", updated_at=now

@@ -83,7 +83,7 @@ def test_a_released_decision_and_the_choices_after_declining(
     page.goto(f"{live_server.url}/offers/{c6.pk}/decline/")
     page.get_by_role("button", name="Ja, jag tackar nej till platsen").click()
     page.goto(f"{live_server.url}/offers/{c6.pk}/")
-    page.get_by_role("heading", name="Du tackade nej till den här platsen").wait_for()
+    page.get_by_role("heading", name="Du tackade nej till platsen").wait_for()
     check(page)
     page.get_by_role("button", name="Ta tillbaka nej-svaret").click()
     page.get_by_text("Ditt nej-svar har tagits tillbaka.").wait_for()

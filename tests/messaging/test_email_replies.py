@@ -157,7 +157,7 @@ def test_without_a_reply_address_the_email_says_to_use_the_link(smtp_server: Smt
     mail = received_mail(smtp_server)[SANNA]
     assert mail["Reply-To"] is None
     body = mail.get_content()
-    assert "Please answer by" in body and "online: http" in body and "Replies to this email are not read." in body
+    assert "Answer by: " in body and "online: http" in body and "Replies to this email are not read." in body
     assert "YES" not in body
 
 
@@ -176,7 +176,7 @@ def test_kylla_above_the_quoted_original_accepts_and_the_answer_email_has_a_subj
     assert not FollowUp.objects.filter(inbound=reply).exists()
     answer = answer_mail(smtp_server, SANNA, before)
     assert answer["Subject"] == "Pre-primary place accepted" and answer["Reply-To"]
-    assert "is accepted" in answer.get_content()
+    assert "has been accepted" in answer.get_content()
 
 
 def test_swedish_ja_reply_to_the_fallback_email(
