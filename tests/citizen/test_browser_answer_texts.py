@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from asti.core import city
-from asti.offers.models import OfferRound, OfferStatus
-from tests.citizen.conftest import offer_of
+from asti.offers.models import NoAnswerPolicy, OfferRound, OfferStatus
+from tests.citizen.conftest import client_for, offer_of
 from tests.citizen.test_browser_layout import overflow, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +152,20 @@ def test_offer_decline_receipt_has_no_double_negative_and_prints(
     context.close()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("language", "staff_calls"),
+    [("fi", "palveluohjaus ottaa sinuun yhteyttä"), ("sv", "kontaktar servicehandledningen dig"),
+     ("en", "service guidance will contact you")],
+)  # fmt: skip
+def test_the_offer_page_says_what_the_rounds_no_answer_policy_does(
+    sent_round: OfferRound, language: str, staff_calls: str
+) -> None:
+    offer = offer_of("C1")
+    confirmed = WORDS[language]["no_answer"]
+    page = client_for("G1", language=language).get(f"/offers/{offer.pk}/").content.decode()
+    assert confirmed in page and staff_calls not in page
+    OfferRound.objects.filter(pk=sent_round.pk).update(no_answer_policy=NoAnswerPolicy.STAFF)
+    page = client_for("G1", language=language).get(f"/offers/{offer.pk}/").content.decode()
+    assert staff_calls in page and confirmed not in page

@@ -172,3 +172,15 @@ def test_the_offer_opens_with_the_city_as_the_one_who_writes(language: str) -> N
     for key in ("offers.offer", "offers.offer_email"):
         body = render_template(key, language, sample(language)).body
         assert city.texts(language).organisation in body.split(".")[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_answer_says_when_the_decision_comes_or_how_to_go_on(language: str) -> None:
+    when = city.texts(language).decisions_expected
+    for key in ("offers.accepted", "offers.auto_accepted"):
+        assert when in render_template(key, language, sample(language)).body, key
+    other = render_template("offers.other_guardian", language, sample(language)).body
+    assert when in other
+    for key in ("offers.declined", "offers.other_guardian"):
+        declined = render_template(key, language, sample(language, accepted=False)).body
+        assert LINK in declined and when not in declined, key
