@@ -5,6 +5,7 @@ audit trail. The default files' wording is never asserted: they are rendered and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from asti.audit.models import AuditEvent
 from asti.messaging.models import MessageText
@@ -39,6 +41,13 @@ OWN = (
     "{{ city.organisation }}: paikka lapselle {{ child_first_name }}: {{ unit_name }}, {{ unit_address }}, alkaa "
     "{{ start_date }}. Vastaa {{ deadline }} mennessä KYLLÄ{% if code %} {{ code }}{% endif %} tai EI. {{ link }}"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The services speak the active language; these tests read their English."""
+    with translation.override("en"):
+        yield
 
 
 def offer_context(code: str = "") -> dict[str, Any]:
