@@ -20,7 +20,7 @@ from asti.core import clock
 from asti.messaging.models import Lane
 from asti.messaging.sms import SmsEncoding, sms_encoding
 from asti.messaging.templates import RenderedTemplate, city_texts, render_template
-from asti.messaging.texts import sent_by_sms
+from asti.messaging.texts import editable_keys, sent_by_sms
 from asti.offers.family import family_codes
 from asti.offers.models import NoAnswerPolicy, Offer, OfferRound, Proposal, RoundStatus
 from asti.offers.notify import EMAIL_TEXTS, messages_for
@@ -37,6 +37,12 @@ PREVIEW_LANGUAGES = ("fi", "sv", "en")
 def can_edit_message_texts(*, user: AnyUser) -> bool:
     """Planners (service guidance) and administrators; nobody else sees or changes the texts."""
     return can_plan_rounds(user=user)
+
+
+def keys_in_order() -> list[str]:
+    """The editable texts, the round's own first (in the order of the labels: offer, reminder, confirmations…)."""
+    order = {key: n for n, key in enumerate(MESSAGE_TEMPLATES)}
+    return sorted(editable_keys(), key=lambda key: (order.get(key, len(order)), key))
 
 
 def key_name(key: str) -> str:
@@ -82,8 +88,7 @@ class RoundSettings:
     deadline_if_sent_now: dt.datetime
     reminder_days_before: int
     reminder_if_sent_now: dt.datetime
-    no_answer_policy: str
-    no_answer_text: Promise
+    no_answer_text: str | Promise
     start_date: dt.date
 
 
@@ -102,8 +107,7 @@ def round_settings(*, offer_round: OfferRound) -> RoundSettings:
         deadline_if_sent_now=deadline,
         reminder_days_before=offer_round.reminder_days_before,
         reminder_if_sent_now=deadline - dt.timedelta(days=offer_round.reminder_days_before),
-        no_answer_policy=offer_round.get_no_answer_policy_display(),
-        no_answer_text=NO_ANSWER_TEXTS.get(offer_round.no_answer_policy, _("as set for the round")),
+        no_answer_text=NO_ANSWER_TEXTS.get(offer_round.no_answer_policy, offer_round.get_no_answer_policy_display()),
         start_date=offer_round.first_day,
     )
 

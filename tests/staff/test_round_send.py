@@ -16,7 +16,7 @@ from asti.messaging.models import Message, MessageText
 from asti.messaging.sms import sms_encoding
 from asti.messaging.templates import template_index
 from asti.messaging.worker import Worker
-from asti.offers.models import Offer, OfferRound, Proposal
+from asti.offers.models import NoAnswerPolicy, Offer, OfferRound, Proposal
 from asti.offers.notify import OFFER_TEMPLATE_KEYS
 from asti.offers.sending import round_send
 from asti.people.models import Guardian
@@ -35,7 +35,10 @@ def test_the_page_shows_the_rounds_settings(planner: User, allocated_round: Offe
     page = client_for(planner).get(send_url(allocated_round)).content.decode()
     assert "10 days after sending: if sent today, by" in page
     assert "2 days before the deadline" in page
-    assert "Confirm the place automatically: The place is confirmed without an answer" in page
+    assert "The place is confirmed without an answer after the deadline" in page
+    OfferRound.objects.filter(pk=allocated_round.pk).update(no_answer_policy=NoAnswerPolicy.STAFF)
+    page = client_for(planner).get(send_url(allocated_round)).content.decode()
+    assert "Families who do not answer by the deadline go on the follow-up list" in page
     assert "an SMS if they have a phone number, otherwise an email" in page
     assert 'id="setting-start"' in page
 

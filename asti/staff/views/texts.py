@@ -14,7 +14,6 @@ from asti.messaging.texts import (
     MessageTextError,
     TextRules,
     city_text_in_use,
-    editable_keys,
     message_text_check,
     message_text_current,
     message_text_history,
@@ -26,7 +25,14 @@ from asti.messaging.texts import (
 from asti.staff.access import actor, staff_view
 from asti.staff.forms_texts import MessageTextForm
 from asti.staff.labels import LANGUAGES
-from asti.staff.message_texts import can_edit_message_texts, current_round, key_channels, key_name, round_sample
+from asti.staff.message_texts import (
+    can_edit_message_texts,
+    current_round,
+    key_channels,
+    key_name,
+    keys_in_order,
+    round_sample,
+)
 
 
 @staff_view(can_edit_message_texts)
@@ -39,7 +45,7 @@ def text_list(request: HttpRequest) -> HttpResponse:
             "channels": key_channels(key),
             "languages": [(code, name, newest.get((key, code))) for code, name in LANGUAGES.items()],
         }
-        for key in editable_keys()
+        for key in keys_in_order()
     ]
     return render(request, "staff/message_texts.html", {"rows": rows})
 
