@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from asti.audit.models import AuditEvent
 from asti.messaging.models import MessageText
-from asti.messaging.services import message_enqueue
+from asti.messaging.services import OutgoingMessage, message_enqueue, message_enqueue_bulk
 from asti.messaging.sms import sms_encoding
 from asti.messaging.templates import city_texts, render_template, template_index
 from asti.messaging.texts import (
@@ -103,6 +104,20 @@ def test_an_sms_over_the_part_budget_is_refused_and_counted_as_the_outbox_counts
     )
 
 
+def test_the_budget_holds_for_the_long_demo_names_also_when_the_rounds_are_short() -> None:
+    short = {"child_first_name": "Eva", "unit_name": "PK Aa"}
+    budget = sms_max_parts()
+    # padding that brings the text just past the last part's end with the long demo names
+    padding = "x" * max(0, budget * 153 - 500)
+    while message_text_check(key=OFFER, language="fi", subject="x", body=OWN + " " + padding + "x").errors == []:
+        padding += "x"
+    body = OWN + " " + padding + "x"
+    over = message_text_check(key=OFFER, language="fi", subject="x", body=body)
+    with_short_names = message_text_check(key=OFFER, language="fi", subject="x", body=body, sample=short)
+    assert with_short_names.sms is not None and with_short_names.sms.parts <= budget  # fits the round's names…
+    assert with_short_names.errors == over.errors != []  # …but not every family's
+
+
 def test_ucs2_characters_and_a_costlier_text_are_pointed_out() -> None:
     check = message_text_check(key=OFFER, language="fi", subject="Paikka", body=OWN.replace("KYLLÄ", "“KYLLÄ”"))
     assert check.sms is not None and check.sms.encoding == "UCS-2" and check.ucs2_characters == "“”"
@@ -145,6 +160,19 @@ def test_the_outbox_sends_the_citys_text_and_records_its_version() -> None:
     assert message.body.startswith("Oma. ") and message.template_version == saved.version
     assert message.fallback is not None and message.fallback["template_version"] == saved.version
     assert message.fallback["subject"] == "Paikka"
+
+
+def test_the_outbox_reads_the_citys_texts_once_per_batch() -> None:
+    message_text_save(key=OFFER, language="fi", subject="Paikka", body="Oma. " + OWN, actor="pia")
+    batch = [
+        OutgoingMessage(channel="sms", recipient=f"04012345{n:02}", template_key=OFFER, language="fi",
+                        context=offer_context(), fallback_email="a@example.org")
+        for n in range(40)
+    ]  # fmt: skip
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        sent = message_enqueue_bulk(messages=batch)
+    assert all(m.body.startswith("Oma. ") for m in sent)
+    assert sum("messaging_messagetext" in q["sql"] for q in queries.captured_queries) == 1
 
 
 # ---- the pages ---------------------------------------------------------------------------------------------------
