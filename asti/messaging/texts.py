@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.template import Template
-from django.template.base import FilterExpression, Node, VariableNode
-from django.template.defaulttags import IfNode
+from django.template.base import FilterExpression, Node, TextNode, VariableNode
+from django.template.defaulttags import CommentNode, IfNode
 from django.utils.translation import gettext as _
 
 from asti.audit.services import audit_log
@@ -116,6 +116,19 @@ def _condition_names(condition: Any) -> set[str]:
     if isinstance(getattr(condition, "value", None), FilterExpression):
         return _names(condition.value)
     return _condition_names(getattr(condition, "first", None)) | _condition_names(getattr(condition, "second", None))
+
+
+ALLOWED_NODES = (TextNode, VariableNode, IfNode, CommentNode)  # text, {{ }}, {% if %}, {% comment %}: no includes
+
+
+def other_tags(*templates: Template) -> set[str]:
+    """The tags beyond {% if %} a text uses (the names of their nodes), which a message text may not."""
+    return {
+        type(node).__name__
+        for template in templates
+        for node in template.nodelist.get_nodes_by_type(Node)
+        if not isinstance(node, ALLOWED_NODES)
+    }
 
 
 def template_variables(*templates: Template) -> Variables:
@@ -237,6 +250,9 @@ def message_text_check(
     except TemplateError as error:
         check.errors.append(_("The text cannot be read: %(error)s") % {"error": error})
         return check
+    if other_tags(subject_template, body_template):
+        check.errors.append(_("Use only variables and {% if %} … {% endif %} in a message text."))
+        return check
     used = template_variables(subject_template, body_template)
     unknown = {name for name in used.used if not rules.allows(name)}
     if unknown:
@@ -253,14 +269,14 @@ def message_text_check(
         check.rendered = render_compiled(
             subject_template, body_template, language, context, version=text_version(subject, body), name=key
         )
-    except TemplateError as error:
+        # the SMS budget holds for the round's names and for the long demo names, whichever make more parts
+        demo = render_compiled(subject_template, body_template, language, sample_context(rules), version="", name=key)
+    except Exception as error:  # a text typed by staff may fail in any filter ({{ code|divisibleby:0 }})
         check.errors.append(_("The text cannot be shown: %(error)s") % {"error": error})
         return check
     if rules.sms:
         check.sms = sms_encoding(check.rendered.body)
         check.ucs2_characters = _ucs2_characters(check.rendered.body)
-        # the budget holds for the round's names and for the long demo names, whichever make more parts
-        demo = render_compiled(subject_template, body_template, language, sample_context(rules), version="", name=key)
         parts = max(check.sms.parts, sms_encoding(demo.body).parts)
         if parts > sms_max_parts():
             check.errors.append(

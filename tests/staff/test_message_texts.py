@@ -82,6 +82,10 @@ def test_a_variable_the_default_lacks_a_syntax_error_and_an_empty_subject_are_re
     assert broken.errors and broken.errors[0].startswith("The text cannot be read")
     no_subject = message_text_check(key=OFFER, language="fi", subject=" ", body=OWN)
     assert no_subject.errors and "subject" in no_subject.errors[0]
+    include = message_text_check(key=OFFER, language="fi", subject="Paikka", body=OWN + ' {% include "x.html" %}')
+    assert include.errors == ["Use only variables and {% if %} … {% endif %} in a message text."]
+    failing_filter = message_text_check(key=OFFER, language="fi", subject="P", body=OWN + " {{ code|divisibleby:0 }}")
+    assert failing_filter.errors and failing_filter.errors[0].startswith("The text cannot be shown")
     typo = message_text_check(key=OFFER, language="fi", subject="Paikka", body=OWN + " {{ city.organsation }}")
     assert typo.errors and "city.organsation" in typo.errors[0]
 
