@@ -269,3 +269,25 @@ class ChannelThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} free from {self.next_free_at:%H:%M:%S.%f}"
+
+
+class MessageText(models.Model):
+    """A city's own wording of a message template (key, language), kept as history: a change is a new row, never
+    an update, and the newest row of a (key, language) is the one in use. A row with `is_default` returns the text
+    to the template file in git. Checked before it is saved (asti.messaging.texts)."""
+
+    key = models.CharField(max_length=100)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False, help_text="back to the template file's own text")
+    version = models.CharField(max_length=16, blank=True, help_text="hash of the subject and body, as on a Message")
+    changed_by = models.CharField(max_length=200)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["key", "language", "-id"]
+        indexes = [models.Index(fields=["key", "language", "-id"], name="messaging_text_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.key}.{self.language} by {self.changed_by} ({'default' if self.is_default else self.version})"

@@ -31,7 +31,7 @@ from asti.messaging.models import (
     Status,
 )
 from asti.messaging.sms import phone_e164, sms_encoding, sms_text
-from asti.messaging.templates import TemplateError, render_template
+from asti.messaging.templates import CityTexts, TemplateError, city_texts, render_template
 from asti.people.models import Guardian
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,8 @@ def message_enqueue_bulk(*, messages: Sequence[OutgoingMessage]) -> list[Message
     if not transaction.get_connection().in_atomic_block:
         raise OutboxError("enqueue messages inside transaction.atomic(), with the change that causes them")
     now = clock.now()
-    rows = [_build(out, now=now) for out in messages]
+    texts = city_texts()  # the city's own wordings in use, read once for the whole batch
+    rows = [_build(out, now=now, texts=texts) for out in messages]
     created = Message.objects.bulk_create(rows, batch_size=500)
     for message in created:
         if message.status == Status.PERMANENT_FAILURE:
@@ -127,14 +128,14 @@ def message_enqueue_bulk(*, messages: Sequence[OutgoingMessage]) -> list[Message
     return created
 
 
-def _build(out: OutgoingMessage, *, now: dt.datetime) -> Message:
+def _build(out: OutgoingMessage, *, now: dt.datetime, texts: CityTexts) -> Message:
     if out.channel not in Channel.values:
         raise OutboxError(f"unknown channel {out.channel!r}")
     if out.lane not in Lane.values:
         raise OutboxError(f"unknown lane {out.lane!r}")
     if out.language not in {code for code, _ in settings.LANGUAGES}:
         raise OutboxError(f"unknown language {out.language!r}")
-    rendered = render_template(out.template_key, out.language, out.context)
+    rendered = render_template(out.template_key, out.language, out.context, texts=texts)
     message = Message(
         channel=out.channel,
         lane=out.lane,
@@ -167,7 +168,7 @@ def _build(out: OutgoingMessage, *, now: dt.datetime) -> Message:
         else:
             message.recipient = number
         if out.fallback_email:
-            message.fallback = _render_fallback(out)
+            message.fallback = _render_fallback(out, texts)
     else:
         if not rendered.subject:
             raise OutboxError(f"{out.template_key}.{out.language}: an email template needs a 'Subject:' line")
@@ -176,9 +177,9 @@ def _build(out: OutgoingMessage, *, now: dt.datetime) -> Message:
     return message
 
 
-def _render_fallback(out: OutgoingMessage) -> dict[str, str]:
+def _render_fallback(out: OutgoingMessage, texts: CityTexts) -> dict[str, str]:
     key = out.fallback_template_key or out.template_key
-    rendered = render_template(key, out.language, out.context)
+    rendered = render_template(key, out.language, out.context, texts=texts)
     if not rendered.subject:
         raise OutboxError(f"{key}.{out.language}: the fallback email template needs a 'Subject:' line")
     return {

@@ -6,6 +6,10 @@ Django template language without autoescaping; a variable missing from the conte
 string. Every template has `city`, the city profile in the message's language (asti.core.city):
 `{{ city.organisation }}` names the sender. The version of a rendered message is a hash of its file, so every
 message can be traced to its text (and the city profile in git to the city's words).
+
+A city may word a template its own way from the staff pages (asti.messaging.models.MessageText, checked by
+asti.messaging.texts). Whoever sends messages loads the texts in use once (`city_texts()`) and renders with them;
+the version of such a message is then the hash of the city's text, kept on its MessageText row.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,6 +37,17 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 class TemplateError(Exception):
     """A template that is missing, does not compile or lacks a variable."""
+
+
+class CityText(NamedTuple):
+    """The city's own wording of a (key, language) in use: its sources and their version hash."""
+
+    subject_source: str
+    body_source: str
+    version: str
+
+
+CityTexts = Mapping[tuple[str, str], CityText]
 
 
 class RenderedTemplate(NamedTuple):
@@ -113,17 +128,72 @@ def _compiled(key: str, language: str) -> tuple[TemplateFile, Template, Template
         raise TemplateError(f"{found.path}: {exc}") from exc
 
 
-def render_template(key: str, language: str, context: Mapping[str, Any]) -> RenderedTemplate:
-    """(subject, body, version) of a template in a language; raises TemplateError when it cannot."""
+def text_version(subject: str, body: str) -> str:
+    """The version hash of a city's text: the hash of the file it would be (a Subject line, a blank line, the body)."""
+    raw = (f"Subject: {subject}\n\n{body}" if subject else body).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def compile_sources(subject: str, body: str) -> tuple[Template, Template]:
+    """A subject and a body compiled as message templates are; TemplateError when either does not compile."""
+    try:
+        return Template(subject, engine=_engine()), Template(body, engine=_engine())
+    except TemplateSyntaxError as exc:
+        raise TemplateError(str(exc)) from exc
+
+
+@lru_cache(maxsize=256)
+def _compiled_city_text(text: CityText) -> tuple[Template, Template]:
+    return compile_sources(text.subject_source, text.body_source)
+
+
+def city_texts() -> dict[tuple[str, str], CityText]:
+    """The city's own texts in use, by (key, language): the newest MessageText of each, unless that one returns to
+    the default. One query; call it once per batch of messages."""
+    from django.db.models import Max
+
+    from asti.messaging.models import MessageText
+
+    newest = MessageText.objects.values("key", "language").annotate(newest=Max("id")).values("newest")
+    rows = MessageText.objects.filter(id__in=newest, is_default=False)
+    return {(r.key, r.language): CityText(r.subject, r.body, r.version) for r in rows}
+
+
+def render_template(
+    key: str, language: str, context: Mapping[str, Any], *, texts: CityTexts | None = None
+) -> RenderedTemplate:
+    """(subject, body, version) of a template in a language; raises TemplateError when it cannot.
+
+    With `texts` (from city_texts()), the city's own wording of the key is used where there is one."""
     found, subject_template, body_template = _compiled(key, language)
+    version = found.version
+    own = (texts or {}).get((key, language))
+    if own is not None:
+        subject_template, body_template = _compiled_city_text(own)
+        version = own.version
+    name = f"{key}.{language}"
+    return render_compiled(subject_template, body_template, language, context, version=version, name=name)
+
+
+def render_compiled(
+    subject_template: Template,
+    body_template: Template,
+    language: str,
+    context: Mapping[str, Any],
+    *,
+    version: str,
+    name: str,
+) -> RenderedTemplate:
+    """Renders compiled sources as every message is rendered (the city profile in `city`, no autoescaping, a
+    missing variable an error, blank lines tidied)."""
     values = {"city": city.texts(language), **context}
     with translation.override(language):
         subject = subject_template.render(Context(values, autoescape=False)).strip()
         body = body_template.render(Context(values, autoescape=False))
     missing = sorted(set(_MISSING_RE.findall(subject + body)))
     if missing:
-        raise TemplateError(f"{key}.{language}: the context lacks {', '.join(missing)}")
-    return RenderedTemplate(subject, _tidy(body), found.version)
+        raise TemplateError(f"{name}: the context lacks {', '.join(missing)}")
+    return RenderedTemplate(subject, _tidy(body), version)
 
 
 def _tidy(body: str) -> str:
@@ -156,3 +226,4 @@ def reset_template_cache() -> None:
     """For tests that add template directories or change files."""
     template_index.cache_clear()
     _compiled.cache_clear()
+    _compiled_city_text.cache_clear()

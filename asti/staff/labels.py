@@ -125,6 +125,9 @@ AUDIT_OPERATIONS: Mapping[str, Promise] = {
     "THREAD_CLOSE": _("message thread closed"),
     "THREAD_REOPEN": _("message thread reopened"),
     "THREAD_ATTACHMENT_READ": _("message attachment opened"),
+    "MESSAGE_TEXT_SAVE": _("message text changed"),
+    "MESSAGE_TEXT_RESET": _("message text returned to the default"),
+    "MESSAGE_TEST_SEND": _("test message sent"),
 }
 
 AUDIT_STATUSES: Mapping[str, Promise] = {"SUCCESS": _("done"), "REFUSED": _("refused"), "FAILED": _("failed")}
@@ -152,6 +155,7 @@ AUDIT_TARGETS: Mapping[str, Promise] = {
     "staff_profile": _("staff member's login"),
     "citizen_identity": _("guardian's login"),
     "retention": _("retention periods"),
+    "message_text": _("message text"),
 }
 
 

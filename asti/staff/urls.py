@@ -10,6 +10,7 @@ from asti.staff.views import (
     lifecycle,
     paper,
     rounds,
+    texts,
     units,
     worklist,
 )
@@ -72,6 +73,9 @@ urlpatterns = [
     path("units/<str:unit_id>/capacities/", units.unit_capacities, name="unit_capacities"),
     path("schools/", units.school_list, name="schools"),
     path("schools/<str:school_id>/", units.school_edit, name="school"),
+    path("texts/", texts.text_list, name="message_texts"),
+    path("texts/<str:key>/<str:language>/", texts.text_edit, name="message_text"),
+    path("texts/<str:key>/<str:language>/default/", texts.text_reset, name="message_text_reset"),
     path("audit/", audit.audit_page, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("decisions/", lifecycle.batch_list, name="batches"),

@@ -105,6 +105,7 @@ def test_planner_reviews_overrides_and_sends_the_round_then_watches_the_dashboar
 
     visit(page, f"/staff/rounds/{rid}/send/")
     promised = int(page.locator("#send-total").inner_text())
+    page.locator("#id_confirm").check()
     page.get_by_role("button", name="Lähetä kierros nyt").click()
     page.wait_for_url("**/staff/jobs/*/")  # the sending runs in the background
     assert tick_jobs("browser-test") == 1

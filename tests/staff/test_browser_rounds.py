@@ -131,6 +131,7 @@ def test_a_round_from_creation_to_approved_decisions_on_a_phone(pages: dict[str,
     page.goto(f"/staff/rounds/{offer_round.pk}/")
 
     page.get_by_role("link", name="Lähetä kierros…").click()
+    page.locator("#id_confirm").check()
     page.get_by_role("button", name="Lähetä kierros nyt").click()
     run_jobs(page, "fi-job-send")
     offer_round.refresh_from_db()

@@ -298,7 +298,8 @@ def test_send_confirmation_states_messages_per_channel_and_sending_matches(
     page = client.get(url)
     preview = page.context["preview"]
     assert preview["offers"] == 7
-    response = client.post(url)  # queues the sending; the job page follows it
+    confirmed = {"action": "send", "messages": preview["messages"], "confirm": "on"}  # the ticked box
+    response = client.post(url, confirmed)  # queues the sending; the job page follows it
     assert response.status_code == 302 and response["Location"].startswith("/staff/jobs/")
     assert Offer.objects.count() == 0
     assert tick_jobs("test-worker") == 1
@@ -311,7 +312,7 @@ def test_send_confirmation_states_messages_per_channel_and_sending_matches(
     allocated_round.refresh_from_db()
     assert allocated_round.status == RoundStatus.SENT
     assert "cannot be sent" in client.get(url).content.decode()
-    assert client.post(url).status_code == 302  # a second send is refused with a message
+    assert client.post(url, confirmed).status_code == 302  # a second send is refused with a message
     assert Offer.objects.count() == 7
 
 

@@ -109,7 +109,8 @@ def test_a_planner_runs_the_whole_year_from_the_staff_pages(
     # send: the existing confirmation page, its POST queues the job
     send_url = reverse("staff:round_send", args=[offer_round.pk])
     assert "Send the round now" in text(client, send_url)
-    job_id = job_id_of(client.post(send_url))
+    count = client.get(send_url).context["preview"]["messages"]
+    job_id = job_id_of(client.post(send_url, {"action": "send", "messages": count, "confirm": "on"}))
     assert "Offers" in run_job(client, job_id)
     offer_round.refresh_from_db()
     assert offer_round.status == RoundStatus.SENT and Offer.objects.filter(round=offer_round).count() == 7

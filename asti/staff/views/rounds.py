@@ -1,5 +1,6 @@
 """Round planning: summaries per unit and area, children losing their unit, one proposal and its override,
-the capacity what-if, and sending the round after a confirmation."""
+the capacity what-if, and sending the round after a confirmation (its settings, its offer in every language, a test
+send)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from asti.audit.services import audit_log, audit_log_many
 from asti.core import clock
 from asti.decisions.models import DecisionBatch
+from asti.messaging.texts import RecipientError, message_test_send
 from asti.offers import selectors as offer_selectors
 from asti.offers.models import OfferRound, Proposal, RoundStatus
 from asti.offers.services import RoundError, proposal_override_check
@@ -21,7 +24,9 @@ from asti.staff import charts, lifecycle
 from asti.staff.access import actor, staff_view
 from asti.staff.forms import OverrideForm, WhatIfForm
 from asti.staff.forms_lifecycle import RoundCreateForm
+from asti.staff.forms_texts import RoundSendForm, TestSendForm
 from asti.staff.jobs import job_view
+from asti.staff.message_texts import round_offer_preview, round_settings
 from asti.staff.selectors import can_plan_rounds, families_visible_for
 from asti.units.models import Unit
 
@@ -147,17 +152,49 @@ def round_what_if_view(request: HttpRequest, round_id: int) -> HttpResponse:
 @staff_view(can_plan_rounds)
 @require_http_methods(["GET", "POST"])
 def round_send_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The round's settings, its offer as a real family gets it (fi, sv, en), a test send to the planner's own
+    phone or email, and the send itself, which needs a ticked box naming the number of messages."""
     offer_round = get_object_or_404(OfferRound, pk=round_id)
-    if request.method == "POST":  # the sending runs in the background; its page follows it
-        try:
-            job = lifecycle.round_job_start(round_id=offer_round.pk, kind=lifecycle.SEND, actor=actor(request))
-        except lifecycle.ActionRefused as error:
-            messages.error(request, str(error.message))
-            return redirect("staff:round_send", round_id=offer_round.pk)
-        return redirect("staff:job", job_id=job.pk)
     preview = offer_selectors.round_send_preview(offer_round=offer_round)
-    return render(
-        request,
-        "staff/round_send.html",
-        {"round": offer_round, "preview": preview, "can_send": offer_round.status == RoundStatus.ALLOCATED},
+    action = request.POST.get("action", "send") if request.method == "POST" else ""
+    send_form = RoundSendForm(request.POST if action == "send" else None, count=preview["messages"])
+    test_form = TestSendForm(
+        request.POST if action == "test" else None, initial={"language": translation.get_language() or "fi"}
     )
+    can_send = offer_round.status == RoundStatus.ALLOCATED
+    family = round_offer_preview(offer_round=offer_round) if can_send else None
+    status = 200
+    if action == "send":  # the sending runs in the background; its page follows it
+        if send_form.is_valid():
+            try:
+                job = lifecycle.round_job_start(round_id=offer_round.pk, kind=lifecycle.SEND, actor=actor(request))
+            except lifecycle.ActionRefused as error:
+                messages.error(request, str(error.message))
+                return redirect("staff:round_send", round_id=offer_round.pk)
+            return redirect("staff:job", job_id=job.pk)
+        status = 400
+    elif action == "test":
+        if test_form.is_valid() and family is not None:
+            language = test_form.cleaned_data["language"]
+            offer = next(p for p in family.languages if p.language == language)
+            try:
+                message_test_send(
+                    recipient=test_form.cleaned_data["recipient"], language=language, text_by_sms=offer.sms.body,
+                    text_by_email=offer.email.body, actor=actor(request), about=f"round {offer_round.pk}",
+                )  # fmt: skip
+            except RecipientError as error:
+                test_form.add_error("recipient", str(error))
+            else:
+                messages.success(request, _("The test message is on its way. It is not one of the round's messages."))
+                return redirect("staff:round_send", round_id=offer_round.pk)
+        status = 400
+    context = {
+        "round": offer_round,
+        "preview": preview,
+        "can_send": can_send,
+        "settings": round_settings(offer_round=offer_round),
+        "family": family,
+        "send_form": send_form,
+        "test_form": test_form,
+    }
+    return render(request, "staff/round_send.html", context, status=status)
