@@ -81,8 +81,8 @@ def test_key_pages_look_as_in_their_baselines(chromium: Any, live_server: Any, w
                 problems.append(problem)
     assert seen == {(name, language) for name in NAMES for language in LANGUAGES}
     assert not problems, (
-        f"{len(problems)} pages differ from their baselines by more than {SHARE_TOLERANCE:.1%} (actual and diff "
-        f"images in {DIFFS.relative_to(ROOT)}/; if the change is meant, run tools/update-screenshots):\n"
+        f"{len(problems)} of {len(seen)} screenshots differ from their baselines by more than {SHARE_TOLERANCE:.1%} "
+        f"(actual and diff images in {DIFFS.relative_to(ROOT)}/; if the change is meant: tools/update-screenshots):\n"
         + "\n".join(problems)
     )
 
