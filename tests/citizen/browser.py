@@ -1,4 +1,5 @@
-"""Playwright (sync API) with Debian's Chromium, and axe-core from node_modules, for the guardian page tests."""
+"""Playwright (sync API) with Debian's Chromium, and axe-core from node_modules (tests/axe.py), for the browser
+tests."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.axe import AXE, assert_accessible, axe_violations
+
+__all__ = ["assert_accessible", "axe_violations", "chromium"]
+
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def _missing(reason: str) -> None:
@@ -40,17 +42,3 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """(The context must have bypass_csp=True: the strict policy rightly refuses the injected script.)"""
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
-    ]
-
-
-def assert_accessible(page: Any) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}: {violations}"

@@ -1,5 +1,6 @@
 """The guardian pages at a small phone's width (320 and 390 px) in Finnish, Swedish and English: nothing makes
-the page scroll sideways (WCAG 1.4.10), not even a unit's long email address or a long word."""
+the page scroll sideways (WCAG 1.4.10), not even a unit's long email address or a long word. And every key page
+(tests/key_pages.py, for families and for staff) at 320 px in all three languages."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from asti.core import clock
 from asti.offers.answers import offer_answer
 from asti.offers.models import OfferRound
 from asti.units.models import Unit
+from tests import key_pages
 from tests.citizen.application_family import NOW, Family
 from tests.citizen.conftest import citizen_user, guardian, offer_of
 
@@ -102,3 +104,15 @@ def test_application_forms_do_not_scroll_sideways_on_a_small_phone(
     forms = [(family.baby, "ecec"), (family.leo, "preschool"), (family.ella, "first_grade"), (family.ella, "afternoon")]
     paths = ["/", *(f"/children/{child.pk}/apply/{kind}/" for child, kind in forms)]
     assert_no_sideways_scrolling(chromium, live_server.url, paths, [session_cookie("G1", live_server.url)])
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_key_pages_do_not_scroll_sideways_at_320_px(chromium: Any, live_server: Any) -> None:
+    problems, seen = [], set()
+    with clock.frozen_at(key_pages.NOW):
+        for page, key_page, language, _width in key_pages.tour(chromium, live_server.url, LANGUAGES, (320,)):
+            seen.add((key_page.name, language))
+            if found := overflow(page):
+                problems.append(f"{key_page.name} {language} 320 px ({key_page.path}): {found}")
+    assert seen == {(name, language) for name in key_pages.NAMES for language in LANGUAGES}
+    assert not problems, "\n".join(problems)
