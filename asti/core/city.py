@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+
 CITIES_DIR = Path(__file__).resolve().parent.parent.parent / "cities"
 PROFILE_FILE = "city.toml"
 LANGUAGES = ("fi", "sv", "en")
@@ -137,7 +139,13 @@ class CityTexts:
 
     @property
     def phone(self) -> str:
+        """The service desk's number as the city writes it ("09 310 80488"): the same in messages and on pages."""
         return self.profile.contact.phone
+
+    @property
+    def phone_href(self) -> str:
+        """The same number for a tel: link, in the international form."""
+        return dial_form(self.profile.contact.phone)
 
     @property
     def email(self) -> str:
@@ -146,6 +154,23 @@ class CityTexts:
     @property
     def hours(self) -> str:
         return self.profile.contact.hours.get(self.language)
+
+
+def dial_form(number: str) -> str:
+    """A phone number as a tel: link dials it ("+358931080488"); the profile's own form is for reading."""
+    parsed = phonenumbers.parse(number, "FI")
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _phone(data: dict[str, Any], key: str, where: str) -> str:
+    number = _text(data, key, where)
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(number, "FI"))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        raise ProfileError(f"{where}: {key} {number!r} is not a phone number")
+    return number
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -227,7 +252,7 @@ def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
         sector=_local(data, "sector", where),
         contact=Contact(
             name=_local(contact, "name", where),
-            phone=_text(contact, "phone", where),
+            phone=_phone(contact, "phone", where),
             email=_text(contact, "email", where),
             hours=_local(contact, "hours", where),
         ),
@@ -244,7 +269,7 @@ def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
             delegation=_local(decisions, "delegation", where),
             board=_local(decisions, "board", where),
             contact_name=_text(decisions, "contact_name", where),
-            contact_phone=_text(decisions, "contact_phone", where),
+            contact_phone=_phone(decisions, "contact_phone", where),
             contact_email=_text(decisions, "contact_email", where),
             registry_address=_text(decisions, "registry_address", where),
             registry_hours=_text(decisions, "registry_hours", where),

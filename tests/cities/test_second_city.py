@@ -70,8 +70,9 @@ def test_the_second_citys_pages_name_it_and_never_helsinki(tampere_round: OfferR
                 assert 'href="/city.css"' in page
                 assert user is planner or 'src="/city-logo"' in page  # the staff pages' header has no logo
         footer = client(citizen, language).get("/feedback/").content.decode()
-        assert f"{organisation[language]} – " in footer and "+358 3 565 00000" not in footer  # shown nationally
-        assert "03 56500000" in footer and city.load("tampere").contact.hours.get(language) in footer
+        # the desk's number as the city writes it, the same as in its messages; the link dials it
+        assert f"{organisation[language]} – " in footer and '<a href="tel:+358356500000">03 565 00000</a>' in footer
+        assert city.load("tampere").contact.hours.get(language) in footer
     dashboard = client(planner, "en").get(f"/staff/rounds/{tampere_round.pk}/dashboard/").content.decode()
     assert "the reference 90 % replied" in dashboard  # Tampere's reference figures, not Helsinki's 93 %
     csv = client(planner, "en").get(f"/staff/rounds/{tampere_round.pk}/dashboard.csv").content.decode()
@@ -166,6 +167,8 @@ def test_a_city_outside_the_repository_is_a_folder(tmp_path: Path) -> None:
         ('time_zone = "Europe/Helsinki"', 'time_zone = "Europe/Tampere"', "time_zone"),
         ("answer_days = 10", "answer_days = 2", "answer_days"),
         ('preschool = "01-13/01-26"', 'preschool = "13.1.–26.1."', "application_periods] preschool"),
+        ('\nphone = "03 565 00000"', '\nphone = "03 565"', "phone '03 565' is not a phone number"),
+        ('contact_phone = "03 565 00000"', 'contact_phone = "ring us"', "contact_phone 'ring us'"),
     ],
 )
 def test_a_wrong_profile_is_refused_naming_the_field(tmp_path: Path, old: str, new: str, complaint: str) -> None:
