@@ -31,7 +31,7 @@ class SendSummary:
     unplaced: int = 0
 
 
-def _deadline(sent: dt.datetime, days: int) -> dt.datetime:
+def answer_deadline(sent: dt.datetime, days: int) -> dt.datetime:
     """The end of the answer period: 23:59 Helsinki time on the last day."""
     last_day = sent.astimezone(HELSINKI).date() + dt.timedelta(days=days)
     return dt.datetime.combine(last_day, dt.time(23, 59), tzinfo=HELSINKI).astimezone(dt.UTC)
@@ -57,7 +57,7 @@ def round_send(*, round_id: int, actor: str) -> SendSummary:
         if offer_round.status != RoundStatus.ALLOCATED:
             raise SendError(f"round {round_id} is {offer_round.status}; only an allocated round can be sent")
         now = clock.now()
-        deadline = _deadline(now, offer_round.answer_days)
+        deadline = answer_deadline(now, offer_round.answer_days)
         proposals = list(Proposal.objects.filter(round=offer_round).select_related("child", "unit", "override_unit"))
         summary.unplaced = sum(1 for p in proposals if p.unit_id is None)
         placed = [p for p in proposals if p.unit_id is not None]

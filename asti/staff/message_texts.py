@@ -24,7 +24,7 @@ from asti.messaging.texts import editable_keys, sent_by_sms
 from asti.offers.family import family_codes
 from asti.offers.models import NoAnswerPolicy, Offer, OfferRound, Proposal, RoundStatus
 from asti.offers.notify import EMAIL_TEXTS, messages_for
-from asti.offers.sending import _deadline as answer_deadline  # the one rule for the end of the answer period
+from asti.offers.sending import answer_deadline
 from asti.people.models import Custody, Guardian
 from asti.staff.labels import LANGUAGES, MESSAGE_TEMPLATES, label
 from asti.staff.selectors import AnyUser, can_plan_rounds

@@ -39,8 +39,9 @@ pytestmark = pytest.mark.django_db
 OFFER = "offers.offer"
 # A text of our own that keeps every variable the Finnish offer SMS shows (read from the file, not written here).
 OWN = (
-    "{{ city.organisation }}: paikka lapselle {{ child_first_name }}: {{ unit_name }}, {{ unit_address }}, alkaa "
-    "{{ start_date }}. Vastaa {{ deadline }} mennessä KYLLÄ{% if code %} {{ code }}{% endif %} tai EI. {{ link }}"
+    "{{ city.organisation }}: esiopetuspaikka. Lapsi: {{ child_first_name }}. "
+    "Paikka: {{ unit_name }}, {{ unit_address }}, alkaa {{ start_date }}. "
+    "Vastaa {{ deadline }} mennessä KYLLÄ{% if code %} {{ code }}{% endif %} tai EI. {{ link }} Soita {{ city.phone }}"
 )
 
 
@@ -199,8 +200,12 @@ def test_only_planners_and_administrators_may_use_the_pages(
     reset = client.post(reverse("staff:message_text_reset", args=[OFFER, "fi"]))
     assert reset.status_code == 403
     assert not MessageText.objects.exists()
+    list_link = f'href="{reverse("staff:message_texts")}"'
+    if who == "director":  # a staff member without the right is not shown the way in either
+        assert list_link not in client.get(reverse("staff:home")).content.decode()
     for allowed in (planner, admin_user):
         assert client_for(allowed).get(text_url()).status_code == 200
+        assert list_link in client_for(allowed).get(reverse("staff:home")).content.decode()  # in the header
 
 
 def test_the_list_names_every_text_and_who_changed_it(planner: User) -> None:
