@@ -65,6 +65,19 @@ class PickerFields(forms.Form):
         return names
 
 
+FOLLOWS = "place_language_for"
+
+
+def follow_language(data: QueryDict, language: str) -> QueryDict:
+    """When the language of education was changed since the page was shown, the language filter follows it (the
+    page remembers which language the filter was set for in FOLLOWS)."""
+    if FOLLOWS not in data or data.get(FOLLOWS, "") == language:
+        return data
+    changed = data.copy()
+    changed["place_language"] = language
+    return changed
+
+
 def picker_action(data: QueryDict, prefix: str) -> tuple[QueryDict, str, str]:
     """The posted form with the picker's button applied to the wishes: (data, the button pressed or "", a note:
     FULL when three wishes were chosen already, TWICE when the place was chosen already)."""
@@ -119,6 +132,7 @@ class Picker:
     note: str = ""
     searched: bool = False
     language_filter: str = ""
+    follows: str | None = None  # the language of education the filter was set for (None: no such field)
 
     @property
     def full(self) -> bool:

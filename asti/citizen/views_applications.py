@@ -54,7 +54,7 @@ from asti.citizen.application_form import (
     initial_from,
 )
 from asti.citizen.problems import GENERAL, attachment_refused_text, error_text, problems_by_field
-from asti.citizen.unit_picker import PARTIAL_HEADER, Picker, note_text, picker_action, picker_for
+from asti.citizen.unit_picker import PARTIAL_HEADER, Picker, follow_language, note_text, picker_action, picker_for
 from asti.core import clock
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
@@ -103,11 +103,13 @@ def _picker(form: ApplicationForm, *, guardian: Guardian, child: Child, action: 
     model: type[Unit] | type[School] = School if form.kind in PLACE_IS_SCHOOL else Unit
     by_pk = {p.pk: p for p in model.objects.filter(pk__in=chosen_pks)}
     shown = home_distance_shown_to_guardian(guardian=guardian, child=child)
-    return picker_for(
+    picker = picker_for(
         prefix=WISH_PREFIX, action=action, found=[*found], chosen=[by_pk[pk] for pk in chosen_pks if pk in by_pk],
         home=(child.lat, child.lon) if shown else None, order=form.chosen("order") or "", language=_ui_language(),
         note=note, searched=bool(query), language_filter=place_language,
     )  # fmt: skip
+    picker.follows = language
+    return picker
 
 
 def _render(
@@ -236,6 +238,7 @@ def _engine(
         return show(ApplicationForm(initial=initial, kind=kind))
 
     posted, pressed, note = picker_action(request.POST, WISH_PREFIX)
+    posted = follow_language(posted, request.POST.get("education_language", ""))
     form = ApplicationForm(posted, request.FILES, initial=initial, kind=kind)
     action = "search" if pressed else request.POST.get("action", "save")
     remove = request.POST.get("remove", "")

@@ -173,6 +173,17 @@ def test_the_language_of_instruction_filters_and_each_place_says_its_language(fa
     assert "Topeliuksenkatu 3, 00250" in swedish
 
 
+def test_the_language_filter_follows_a_changed_language_of_education(family: Family) -> None:
+    url = f"/children/{family.leo.pk}/apply/preschool/"
+    post = preschool_post(family, education_language="sv", place_language="fi", place_language_for="fi",
+                          action="search")  # fmt: skip
+    page = html(login(family.karin, "sv").post(url, post))
+    assert places_found(page) == ["Daghemmet Tölö"] and 'name="place_language_for" value="sv"' in page
+    # a filter chosen on purpose stays while the language of education is the same
+    page = html(login(family.karin, "sv").post(url, {**post, "place_language_for": "sv"}))
+    assert places_found(page) == ["Päiväkoti Kallio", "Päiväkoti Vallila"]
+
+
 def test_places_are_nearest_first_with_their_distance_from_home(family: Family) -> None:
     client = login(family.maria, "fi")
     url = f"/children/{family.leo.pk}/apply/preschool/"

@@ -64,6 +64,22 @@
       }
     });
   }
+  // the language of education chosen above: the places found follow it, as the server does after a search
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target || target.name !== "education_language") {
+      return;
+    }
+    var radio = picker.querySelector('input[name="place_language"][value="' + target.value + '"]');
+    var follows = picker.querySelector('input[name="place_language_for"]');
+    if (radio) {
+      radio.checked = true;
+    }
+    if (follows) {
+      follows.value = target.value;
+    }
+    refresh();
+  });
   picker.addEventListener("change", function (event) {
     var name = event.target && event.target.name;
     if (name === "place_language" || name === "order") {
