@@ -36,7 +36,7 @@ class PickerFields(forms.Form):
         label=gettext_lazy("Search by name, area, street or postal code"), required=False, max_length=100
     )
     place_language = forms.ChoiceField(
-        label=gettext_lazy("Language of instruction"),
+        label=gettext_lazy("Show places teaching in"),
         choices=[
             ("", gettext_lazy("Finnish and Swedish")),
             ("fi", gettext_lazy("Finnish")),

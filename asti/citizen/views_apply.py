@@ -52,7 +52,7 @@ def apply(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpRespon
         form = ApplicationForm(data)
     else:
         pressed, note = "", ""
-        form = ApplicationForm(initial={"place_language": offer.unit.language, "order": NEAREST})
+        form = ApplicationForm(initial={"place_language": "", "order": NEAREST})  # any language may be wished for
     sending = request.method == "POST" and not pressed and request.POST.get("action", "send") == "send"
     error = ""
     if sending and form.is_valid():

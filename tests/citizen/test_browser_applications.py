@@ -95,7 +95,7 @@ def test_ecec_with_an_attachment_in_finnish(chromium: Any, live_server: Any, fam
     check(page)
     application = Application.objects.get()
     assert application.reference is not None
-    page.get_by_text(application.reference).wait_for()
+    page.get_by_text(application.reference).first.wait_for()
     page.get_by_role("link", name="Katso hakemus").click()
     page.get_by_text("Hakemus lähetetty").first.wait_for()
     page.get_by_role("link", name="tyotodistus.png").wait_for()
