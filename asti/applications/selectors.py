@@ -182,6 +182,16 @@ def education_language_for(child: Child) -> str:
     return child.education_language_resolved(current)
 
 
+# the services applied for at a school (the others at a unit)
+PLACE_IS_SCHOOL = (ApplicationKind.FIRST_GRADE, ApplicationKind.AFTERNOON)
+
+
+def places_by_id(*, kind: str, pks: Sequence[int]) -> dict[int, Unit | School]:
+    """The places these ids name in a service (units, or schools for school services), by id."""
+    model: type[Unit] | type[School] = School if kind in PLACE_IS_SCHOOL else Unit
+    return {p.pk: p for p in model.objects.filter(pk__in=list(pks))}
+
+
 def places_for_service(
     *,
     kind: str,

@@ -30,6 +30,7 @@ from asti.applications.selectors import (
     designated_school,
     has_municipal_place,
     next_steps_for,
+    places_by_id,
     places_for_service,
     registry_details_for,
 )
@@ -42,7 +43,7 @@ from asti.applications.services import (
     application_save_draft,
     input_from,
 )
-from asti.applications.validation import PLACE_IS_SCHOOL, ApplicationInput
+from asti.applications.validation import ApplicationInput
 from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
 from asti.citizen.application_form import (
@@ -59,7 +60,7 @@ from asti.core import clock
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
 from asti.people.protection import home_distance_shown_to_guardian
-from asti.units.models import School, Unit, WeightedCurriculum
+from asti.units.models import WeightedCurriculum
 
 HINTED = {"education_language", "start_date", "urgent", "weighted_curriculum"}
 NEW = "new"
@@ -100,8 +101,7 @@ def _picker(form: ApplicationForm, *, guardian: Guardian, child: Child, action: 
         curriculum=(form.chosen("weighted_curriculum") or "") if weighted else "",
     )  # fmt: skip
     chosen_pks = [pk for pk in (form.chosen(name) for name in WISH_FIELDS) if isinstance(pk, int)]
-    model: type[Unit] | type[School] = School if form.kind in PLACE_IS_SCHOOL else Unit
-    by_pk = {p.pk: p for p in model.objects.filter(pk__in=chosen_pks)}
+    by_pk = places_by_id(kind=form.kind, pks=chosen_pks)
     shown = home_distance_shown_to_guardian(guardian=guardian, child=child)
     picker = picker_for(
         prefix=WISH_PREFIX, action=action, found=[*found], chosen=[by_pk[pk] for pk in chosen_pks if pk in by_pk],
