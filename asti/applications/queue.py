@@ -21,7 +21,7 @@ from asti.applications.models import (
     ApplicationStatus,
     Wish,
 )
-from asti.applications.selectors import OVER_3, UNDER_3, age_group_on, ecec_units, schools, wishable_units
+from asti.applications.selectors import OVER_3, UNDER_3, places_for_service
 from asti.offers.models import Offer, OfferStatus
 from asti.people.models import Child
 from asti.units.models import School, Unit
@@ -273,18 +273,13 @@ class WishPlaces:
 
 
 def proposable_places(application: Application, today: dt.date) -> QuerySet[Unit] | QuerySet[School]:
-    """Every place a handler may propose for the application: giving the service in its language (for early
-    childhood education with places for the child's age group, and shift care when it is needed)."""
-    language = application.education_language
-    if application.kind == ApplicationKind.ECEC:
-        group = age_group_on(application.child, application.due_date or today)
-        return ecec_units(language=language, age_group=group, shift_care=application.shift_care)
-    if application.kind == ApplicationKind.PRESCHOOL:
-        return wishable_units(language=language)
-    if application.kind == ApplicationKind.AFTERNOON:
-        return schools(language=language, afternoon=True)
+    """Every place a handler may propose for the application: the places one may wish for in its service and
+    language (for early childhood education on the due date)."""
     curriculum = application.weighted_curriculum if application.first_grade_choice == "weighted" else ""
-    return schools(language=language, curriculum=curriculum)
+    return places_for_service(
+        kind=application.kind, child=application.child, language=application.education_language,
+        day=application.due_date or today, shift_care=application.shift_care, curriculum=curriculum,
+    )  # fmt: skip
 
 
 def application_places(application: Application, today: dt.date) -> tuple[list[WishPlaces], dict[int, int], int | None]:

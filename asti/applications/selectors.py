@@ -4,13 +4,22 @@ and the units one may wish for."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from asti.applications.models import Application, ApplicationEvent, ApplicationStatus, Wish
-from asti.offers.allocation.geo import distance_m
+from asti.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationPeriod,
+    ApplicationStatus,
+    Wish,
+)
+from asti.core.workdays import next_working_day
+from asti.offers.allocation.geo import distance_m, haversine_m
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
 from asti.units.models import Provider, School, Unit
@@ -101,6 +110,8 @@ def _searched(places: QuerySet[Place], query: str) -> QuerySet[Place]:
             | Q(name_sv__icontains=word)
             | Q(street_address__icontains=word)
             | Q(postal_code__startswith=word)
+            | Q(admission_area__name_fi__icontains=word)
+            | Q(admission_area__name_sv__icontains=word)
         )
     return places.order_by("name_fi", "pk")
 
@@ -169,3 +180,98 @@ def has_municipal_place(child: Child) -> bool:
 def education_language_for(child: Child) -> str:
     current = child.current_unit.language if child.current_unit_id and child.current_unit else None
     return child.education_language_resolved(current)
+
+
+# the services applied for at a school (the others at a unit)
+PLACE_IS_SCHOOL = (ApplicationKind.FIRST_GRADE, ApplicationKind.AFTERNOON)
+
+
+def places_by_id(*, kind: str, pks: Sequence[int]) -> dict[int, Unit | School]:
+    """The places these ids name in a service (units, or schools for school services), by id."""
+    model: type[Unit] | type[School] = School if kind in PLACE_IS_SCHOOL else Unit
+    return {p.pk: p for p in model.objects.filter(pk__in=list(pks))}
+
+
+def places_for_service(
+    *,
+    kind: str,
+    child: Child,
+    language: str = "",
+    day: dt.date | None = None,
+    shift_care: bool = False,
+    curriculum: str = "",
+    query: str = "",
+) -> QuerySet[Unit] | QuerySet[School]:
+    """The one rule for the places a family may wish for (and a handler propose) in a service: early childhood
+    education in units with places for the child's age group on `day` (and shift care when needed), pre-primary in
+    municipal pre-primary units, afternoon activities in schools that give them, first grade in schools (with the
+    weighted curriculum when one is asked); always in the language of education when one is given."""
+    if kind == ApplicationKind.ECEC:
+        group = age_group_on(child, day) if day is not None else ""
+        return ecec_units(language=language, age_group=group, shift_care=shift_care, query=query)
+    if kind == ApplicationKind.PRESCHOOL:
+        return wishable_units(language=language, query=query)
+    if kind == ApplicationKind.AFTERNOON:
+        return schools(language=language, afternoon=True, query=query)
+    return schools(language=language, curriculum=curriculum, query=query)
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """A place as the unit picker shows it: its distance from the child's home, or None when the viewer may not
+    see it (asti.people.protection) or the home is unknown."""
+
+    place: Unit | School
+    distance_m: int | None
+
+
+NEAREST = "nearest"
+BY_NAME = "name"
+
+
+def place_choices(
+    places: Sequence[Unit | School],
+    *,
+    home: tuple[float, float] | None,
+    order: str = NEAREST,
+) -> list[PlaceChoice]:
+    """The places with their distances from `home` (lat, lon; None: not shown), nearest first or by name. Without
+    a home the order is by name whatever is asked: the order alone would locate a hidden home."""
+    if home is None or not places:
+        return [PlaceChoice(p, None) for p in sorted(places, key=lambda p: (p.name_fi, p.pk))]
+    lat = [p.lat for p in places]
+    lon = [p.lon for p in places]
+    metres = haversine_m([home[0]] * len(places), [home[1]] * len(places), lat, lon).tolist()
+    choices = [PlaceChoice(p, int(m)) for p, m in zip(places, metres, strict=True)]
+    if order == NEAREST:
+        choices.sort(key=lambda c: (c.distance_m, c.place.name_fi, c.place.pk))
+    else:
+        choices.sort(key=lambda c: (c.place.name_fi, c.place.pk))
+    return choices
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """What happens to a sent application, for its receipt: from the application period, the rules and the city
+    profile."""
+
+    processing_from: dt.date | None  # the first working day after the period closes; None: as soon as it is sent
+    decision_by: dt.date | None  # the due date: the place is arranged, and its decision made, by then
+    decisions_with_round: bool  # decided with everyone else's of the year (city.decisions_expected says when)
+
+
+def next_steps_for(application: Application) -> NextSteps:
+    """Applications sent in their period are processed once it closes, pre-primary ones decided together with
+    the year's offers; an early childhood education or late application is processed as soon as it comes."""
+    period = None
+    if application.school_year is not None and application.kind != ApplicationKind.ECEC:
+        period = ApplicationPeriod.objects.filter(kind=application.kind, year=application.school_year).first()
+    in_period = period is not None and not application.late
+    processing_from = None
+    if in_period and period is not None:
+        processing_from = next_working_day(period.closes_on + dt.timedelta(days=1))
+    return NextSteps(
+        processing_from=processing_from,
+        decision_by=application.due_date,
+        decisions_with_round=in_period and application.kind == ApplicationKind.PRESCHOOL,
+    )

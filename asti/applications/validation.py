@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from asti.applications import rules
 from asti.applications.models import AFTERNOON_HOURS, MAX_WISHES, ApplicationKind, FirstGradeChoice, ServiceNeed
+from asti.applications.selectors import PLACE_IS_SCHOOL as PLACE_IS_SCHOOL  # also imported from here
 from asti.applications.selectors import (
     age_group_on,
     designated_school,
     ecec_units,
     has_municipal_place,
+    places_by_id,
     schools,
     wishable_units,
 )
@@ -27,7 +29,6 @@ from asti.units.models import School, Unit, WeightedCurriculum
 
 PART_TIME_MAX = dt.timedelta(hours=5)
 SCHOOL_KINDS = (ApplicationKind.PRESCHOOL, ApplicationKind.FIRST_GRADE, ApplicationKind.AFTERNOON)
-PLACE_IS_SCHOOL = (ApplicationKind.FIRST_GRADE, ApplicationKind.AFTERNOON)
 
 
 class Problem(enum.StrEnum):
@@ -109,8 +110,7 @@ def eligible(kind: str, child: Child, today: dt.date, *, special_support: bool =
 
 
 def _places(kind: str, pks: tuple[int, ...]) -> dict[int, Unit | School]:
-    model: type[Unit] | type[School] = School if kind in PLACE_IS_SCHOOL else Unit
-    return {p.pk: p for p in model.objects.filter(pk__in=pks)}
+    return places_by_id(kind=kind, pks=pks)
 
 
 def _check_wish_list(kind: str, data: ApplicationInput, problems: list[FieldProblem]) -> list[Unit | School]:

@@ -7,22 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from asti.applications import rules
 from asti.applications.models import (
     AFTERNOON_HOURS,
     MAX_WISHES,
+    Application,
     ApplicationKind,
     AttachmentKind,
     FirstGradeChoice,
     ServiceNeed,
 )
 from asti.applications.validation import ApplicationInput
-from asti.units.models import School, Unit, WeightedCurriculum
+from asti.citizen.unit_picker import PickerFields
+from asti.units.models import WeightedCurriculum
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H"]
@@ -38,7 +37,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ApplicationKind.AFTERNOON: ("annual_hours", "support_need", "support_description"),
 }  # fmt: skip
 COMMON_FIELDS = ("education_language", "phone", "email", "other_info")
-WISH_FIELDS = tuple(f"wish_{i + 1}" for i in range(MAX_WISHES))
+WISH_PREFIX = "wish_"
+WISH_FIELDS = tuple(f"{WISH_PREFIX}{i + 1}" for i in range(MAX_WISHES))
 ANSWER_FIELDS = ("phone", "email", "other_info")
 
 KIND_TITLES = {
@@ -61,12 +61,6 @@ ATTACHMENT_KIND_LABELS = [
 ]
 
 
-def place_label(place: Unit | School, language: str) -> str:
-    address = ", ".join(p for p in (place.street_address, place.postal_code) if p)
-    name = place.name_in(language)
-    return f"{name} – {address}" if address else name
-
-
 def afternoon_hours_label(hours: int) -> str:
     fee = rules.AFTERNOON_MAX_FEE_EUR[hours]
     if hours == 570:
@@ -74,26 +68,10 @@ def afternoon_hours_label(hours: int) -> str:
     return str(_("760 hours a year (about 4 hours a day), at most €%(fee)s a month") % {"fee": fee})
 
 
-class ManyOptionsSelect(forms.Select):
-    """A select with hundreds of options (a city's units, three times on the form) rendered in one pass: the
-    default widget renders every option through a template of its own, which cost most of the page's time."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        chosen = {v for v in self.format_value(value) if v != ""}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
-
-
-class ApplicationForm(forms.Form):
+class ApplicationForm(PickerFields):
     """Every field any kind asks; `kind` decides which are shown and read. Wishes are plain numbers here (the
-    place's id): whether a place may be wished for is the domain's check, so that a refused place gets its own
-    clear message rather than a generic 'invalid choice'."""
+    place's id, posted by the unit picker): whether a place may be wished for is the domain's check, so that a
+    refused place gets its own clear message rather than a generic 'invalid choice'."""
 
     education_language = forms.ChoiceField(
         label=_("Language of education"),
@@ -183,7 +161,6 @@ class ApplicationForm(forms.Form):
     )
     attachment = forms.FileField(label=_("File (PDF, JPEG or PNG)"), required=False, allow_empty_file=True)
     attachment_kind = forms.ChoiceField(label=_("What is the file?"), choices=ATTACHMENT_KIND_LABELS, required=False)
-    q = forms.CharField(label=_("Search by name, street or postal code"), required=False, max_length=100)
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,11 +168,7 @@ class ApplicationForm(forms.Form):
         hours_field = self.fields["annual_hours"]
         assert isinstance(hours_field, forms.TypedChoiceField)
         hours_field.choices = [(h, afternoon_hours_label(h)) for h in AFTERNOON_HOURS]
-        labels = [_("First wish"), _("Second wish (optional)"), _("Third wish (optional)")]
-        for i, name in enumerate(WISH_FIELDS):
-            self.fields[name] = forms.IntegerField(
-                label=labels[i], required=False, min_value=1, widget=ManyOptionsSelect(choices=[])
-            )
+        self.add_wish_fields(WISH_PREFIX)
         shown = set(COMMON_FIELDS) | set(KIND_FIELDS[kind])
         self.asked = [name for name in self.fields if name in shown]
         for field in self.fields.values():
@@ -216,8 +189,10 @@ class ApplicationForm(forms.Form):
             ids = [f"id_{name}-hint"] if name in hinted else []
             if problems.get(name):
                 ids.append(f"id_{name}-error")
-            if name == "wish_1" and (problems.get("wishes") or any(problems.get(w) for w in WISH_FIELDS)):
-                ids.append("id_wishes-error")
+            wishes_refused = bool(problems.get("wishes") or any(problems.get(w) for w in WISH_FIELDS))
+            if name == "q" and wishes_refused:  # the wishes are hidden fields: the picker's search tells why
+                field.widget.attrs["aria-describedby"] = "id_wishes-error"
+                continue
             if name == "attachment" and problems.get("attachments"):
                 ids.append("id_attachments-error")
             attrs = field.widget.attrs
@@ -227,14 +202,6 @@ class ApplicationForm(forms.Form):
                 attrs["aria-describedby"] = " ".join(ids)
             if len(ids) > (1 if name in hinted else 0):
                 attrs["aria-invalid"] = "true"
-
-    def set_places(self, places: list[Unit | School], language: str) -> None:
-        """The places the wish lists offer (chosen by the domain's selectors for what the form now says)."""
-        choices = [("", _("– choose –")), *((str(p.pk), place_label(p, language)) for p in places)]
-        for name in WISH_FIELDS:
-            widget = self.fields[name].widget
-            assert isinstance(widget, forms.Select)
-            widget.choices = choices
 
     def chosen(self, name: str) -> Any:
         """A field's value now: what was posted when it was valid, else the starting value."""
@@ -257,6 +224,22 @@ class ApplicationForm(forms.Form):
             if name in value:
                 value[name] = (value[name] or "").strip()
         return ApplicationInput(**value, wishes=wishes, answers=answers)
+
+
+def application_summary(application: Application, language: str) -> dict[str, Any]:
+    """What the application page and the receipt show of what was sent (citizen/_application_summary.html)."""
+    proposed = application.proposed_unit or application.proposed_school
+    return {
+        "application": application,
+        "snapshot": application.registry_snapshot,
+        "wishes": [wish.place_name(language) for wish in application.wishes.all()],
+        "attachments": list(application.attachments.all()),
+        "proposed_name": proposed.name_in(language) if proposed is not None else "",
+        "curriculum": dict(WeightedCurriculum.choices).get(application.weighted_curriculum, ""),
+        "hours_label": afternoon_hours_label(application.annual_hours)
+        if application.annual_hours in AFTERNOON_HOURS
+        else "",
+    }
 
 
 def initial_from(data: ApplicationInput) -> dict[str, Any]:

@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asti.applications.models import MAX_WISHES
+from asti.citizen.unit_picker import PickerFields
 from asti.offers.models import Feedback
-from asti.units.models import Unit
 
 SCORES = [
     (Feedback.Score.VERY_SATISFIED, _("Very satisfied")),
@@ -32,32 +31,31 @@ class FeedbackForm(forms.Form):
     )
 
 
-def unit_label(unit: Unit, language: str) -> str:
-    address = ", ".join(p for p in (unit.street_address, unit.postal_code) if p)
-    return f"{unit.name_in(language)} – {address}" if address else unit.name_in(language)
+UNIT_PREFIX = "unit_"
 
 
-class ApplicationForm(forms.Form):
-    """Up to three wished units in order; the first is required."""
+class ApplicationForm(PickerFields):
+    """After declining: up to three wished units in order (posted by the unit picker); the first is required."""
 
     supplementary_ecec = forms.BooleanField(
         label=_("My child also needs early childhood education before or after pre-primary hours"), required=False
     )
 
-    def __init__(self, *args: Any, units: list[Unit], language: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("– choose a unit –")), *((str(u.pk), unit_label(u, language)) for u in units)]
-        labels = [_("First wish"), _("Second wish (optional)"), _("Third wish (optional)")]
-        for i in range(MAX_WISHES):
-            self.fields[f"unit_{i + 1}"] = forms.TypedChoiceField(
-                label=labels[i], choices=choices, coerce=int, required=i == 0, empty_value=None
-            )
-        self.order_fields([f"unit_{i + 1}" for i in range(MAX_WISHES)] + ["supplementary_ecec"])
+        self.wish_fields = self.add_wish_fields(UNIT_PREFIX)
+
+    def chosen_units(self) -> list[int]:
+        """The wished units' ids in order, as posted (before validation too: the picker shows them)."""
+        data = self.data if self.is_bound else self.initial
+        values = (str(data.get(name) or "").strip() for name in self.wish_fields)
+        return [int(v) for v in values if v.isdigit()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        chosen = [cleaned.get(f"unit_{i + 1}") for i in range(MAX_WISHES)]
-        picked = [pk for pk in chosen if pk is not None]
+        picked = [pk for pk in (cleaned.get(name) for name in self.wish_fields) if pk is not None]
+        if not picked:
+            raise forms.ValidationError(_("Choose at least one place."), code="required")
         if len(set(picked)) != len(picked):
             raise forms.ValidationError(_("Choose each unit only once."), code="repeated")
         cleaned["unit_ids"] = picked

@@ -25,14 +25,14 @@ from asti.applications.attachments import (
 from asti.applications.family import applicable_for, known_answers, siblings_of
 from asti.applications.models import Application, ApplicationKind, ApplicationStatus, AttachmentKind
 from asti.applications.selectors import (
-    age_group_on,
+    NEAREST,
     applications_visible_for,
     designated_school,
-    ecec_units,
     has_municipal_place,
+    next_steps_for,
+    places_by_id,
+    places_for_service,
     registry_details_for,
-    schools,
-    wishable_units,
 )
 from asti.applications.services import (
     ApplicationError,
@@ -43,22 +43,25 @@ from asti.applications.services import (
     application_save_draft,
     input_from,
 )
-from asti.applications.validation import PLACE_IS_SCHOOL, ApplicationInput
+from asti.applications.validation import ApplicationInput
 from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
 from asti.citizen.application_form import (
     KIND_TITLES,
     WISH_FIELDS,
+    WISH_PREFIX,
     ApplicationForm,
+    application_summary,
     initial_from,
 )
 from asti.citizen.problems import GENERAL, attachment_refused_text, error_text, problems_by_field
+from asti.citizen.unit_picker import PARTIAL_HEADER, Picker, follow_language, note_text, picker_action, picker_for
 from asti.core import clock
 from asti.offers.selectors import children_visible_for
 from asti.people.models import Child, Guardian
-from asti.units.models import School, Unit, WeightedCurriculum
+from asti.people.protection import home_distance_shown_to_guardian
+from asti.units.models import WeightedCurriculum
 
-SEARCH_LIMIT = 50
 HINTED = {"education_language", "start_date", "urgent", "weighted_curriculum"}
 NEW = "new"
 EDIT = "edit"
@@ -82,35 +85,31 @@ def _ui_language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-def _places(form: ApplicationForm, child: Child) -> list[Unit | School]:
-    """The places the wish lists offer for what the form says now: the domain's selectors decide them."""
+def _picker(form: ApplicationForm, *, guardian: Guardian, child: Child, action: str, note: str = "") -> Picker:
+    """The unit picker for what the form says now: the domain's selectors decide which places are offered."""
     today = clock.today_helsinki()
     language = form.chosen("education_language") or ""
+    place_language = form.chosen("place_language")
+    if place_language is None:
+        place_language = language
     query = (form.chosen("q") or "").strip()
-    found: Any
-    if form.kind == ApplicationKind.ECEC:
-        start = form.chosen("start_date")
-        day = start if start is not None and start >= today else today
-        found = ecec_units(
-            language=language, age_group=age_group_on(child, day), shift_care=bool(form.chosen("shift_care")),
-            query=query,
-        )  # fmt: skip
-    elif form.kind == ApplicationKind.PRESCHOOL:
-        found = wishable_units(language=language, query=query)
-    elif form.kind == ApplicationKind.FIRST_GRADE:
-        weighted = form.chosen("first_grade_choice") == "weighted"
-        curriculum = (form.chosen("weighted_curriculum") or "") if weighted else ""
-        found = schools(language=language, curriculum=curriculum, query=query)
-    else:
-        found = schools(language=language, afternoon=True, query=query)
-    places: list[Unit | School] = list(found[:SEARCH_LIMIT] if query else found)
-    # what is chosen stays in the list (also a place the domain will refuse, so its message has a context)
-    chosen = [form.chosen(name) for name in WISH_FIELDS]
-    missing = [pk for pk in chosen if isinstance(pk, int) and all(p.pk != pk for p in places)]
-    if missing:
-        model: type[Unit] | type[School] = School if form.kind in PLACE_IS_SCHOOL else Unit
-        places = [*model.objects.filter(pk__in=missing), *places]
-    return places
+    start = form.chosen("start_date")
+    weighted = form.chosen("first_grade_choice") == "weighted"
+    found = places_for_service(
+        kind=form.kind, child=child, language=place_language, query=query,
+        day=start if start is not None and start >= today else today, shift_care=bool(form.chosen("shift_care")),
+        curriculum=(form.chosen("weighted_curriculum") or "") if weighted else "",
+    )  # fmt: skip
+    chosen_pks = [pk for pk in (form.chosen(name) for name in WISH_FIELDS) if isinstance(pk, int)]
+    by_pk = places_by_id(kind=form.kind, pks=chosen_pks)
+    shown = home_distance_shown_to_guardian(guardian=guardian, child=child)
+    picker = picker_for(
+        prefix=WISH_PREFIX, action=action, found=[*found], chosen=[by_pk[pk] for pk in chosen_pks if pk in by_pk],
+        home=(child.lat, child.lon) if shown else None, order=form.chosen("order") or "", language=_ui_language(),
+        note=note, searched=bool(query), language_filter=place_language,
+    )  # fmt: skip
+    picker.follows = language
+    return picker
 
 
 def _render(
@@ -123,10 +122,15 @@ def _render(
     mode: str,
     problems: dict[str, list[str]] | None = None,
     status: int = 200,
+    note: str = "",
+    quiet: bool = False,
 ) -> HttpResponse:
+    """The form page; `quiet` (a search or a wish moved) leaves the fields' problems unsaid until sending."""
     today = clock.today_helsinki()
     language = _ui_language()
-    form.set_places(_places(form, child), language)
+    picker = _picker(form, guardian=guardian, child=child, action=request.path, note=note)
+    if request.META.get(PARTIAL_HEADER):
+        return render(request, "citizen/_unit_picker_results.html", {"picker": picker})
     education_language = form.chosen("education_language") or ""
     details = registry_details_for(guardian=guardian, child=child)
     if details is None:
@@ -136,7 +140,7 @@ def _render(
     if form.kind == ApplicationKind.FIRST_GRADE and education_language:
         designated = designated_school(child=child, language=education_language)
     problems = dict(problems or {})
-    for name, errors in form.errors.items():
+    for name, errors in ({} if quiet else form.errors).items():
         problems.setdefault(name, []).extend(str(e) for e in errors)
     wish_errors = [text for name in ("wishes", *WISH_FIELDS) for text in problems.get(name, [])]
     form.describe(problems, HINTED)
@@ -166,6 +170,8 @@ def _render(
         "max_attachment_mb": settings.ASTI_ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "action_url": request.path,
         "ui_language": language,
+        "picker": picker,
+        "note": note_text(note),
     }
     return render(request, "citizen/application_form.html", context, status=status)
 
@@ -208,6 +214,8 @@ def _initial(guardian: Guardian, child: Child, kind: str, application: Applicati
     data: ApplicationInput = input_from(application) if application else known_answers(guardian=guardian, child=child)
     initial = initial_from(data)
     initial["attachment_kind"] = AttachmentKind.EMPLOYMENT if kind == ApplicationKind.ECEC else AttachmentKind.OTHER
+    initial["place_language"] = initial["education_language"] or ""
+    initial["order"] = NEAREST
     return initial
 
 
@@ -217,25 +225,30 @@ def _engine(
     actor = actor_for(guardian)
     initial = _initial(guardian, child, kind, application)
 
-    def show(form: ApplicationForm, problems: dict[str, list[str]] | None = None, status: int = 200) -> HttpResponse:
+    def show(
+        form: ApplicationForm, problems: dict[str, list[str]] | None = None, status: int = 200, **more: Any
+    ) -> HttpResponse:
         return _render(
             request, guardian=guardian, child=child, form=form, application=application, mode=mode,
-            problems=problems, status=status,
+            problems=problems, status=status, **more,
         )  # fmt: skip
 
     if request.method == "GET":
         audit_log(actor=actor, operation="VIEW", target_type="child", target_id=child.child_id)
         return show(ApplicationForm(initial=initial, kind=kind))
 
-    form = ApplicationForm(request.POST, request.FILES, initial=initial, kind=kind)
-    action = request.POST.get("action", "save")
+    posted, pressed, note = picker_action(request.POST, WISH_PREFIX)
+    posted = follow_language(posted, request.POST.get("education_language", ""))
+    form = ApplicationForm(posted, request.FILES, initial=initial, kind=kind)
+    action = "search" if pressed else request.POST.get("action", "save")
     remove = request.POST.get("remove", "")
     if remove.isdigit():
         action = "remove"
+    if action == "search":  # the filter or a wish changed: the same page with everything as it was typed
+        form.is_valid()
+        return show(form, note=note, quiet=True)
     if not form.is_valid():
         return show(form, status=400)
-    if action == "search":
-        return show(form)
     data = form.to_input()
     upload = form.cleaned_data.get("attachment")
     try:
@@ -285,7 +298,11 @@ def application_sent(request: HttpRequest, guardian: Guardian, application_id: i
     application = _application_or_404(guardian, application_id)
     if application.is_draft:
         return redirect("citizen:apply_kind", child_id=application.child_id, kind=application.kind)
-    context = {"application": application, "title": KIND_TITLES[ApplicationKind(application.kind)]}
+    context = {
+        **application_summary(application, _ui_language()),
+        "title": KIND_TITLES[ApplicationKind(application.kind)],
+        "next_steps": next_steps_for(application),
+    }
     return render(request, "citizen/application_sent.html", context)
 
 

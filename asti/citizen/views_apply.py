@@ -11,24 +11,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from asti.applications.declined import DeclineError, DeclineRefused, offer_decline_reason_set, offer_decline_undo
-from asti.applications.models import AFTERNOON_HOURS
+from asti.applications.models import ApplicationStatus
 from asti.applications.selectors import (
+    NEAREST,
     application_for_offer,
     applications_visible_for,
+    next_steps_for,
     registry_details_for,
     wishable_units,
 )
 from asti.applications.services import ApplicationError, ApplicationErrorCode, application_create
 from asti.audit.services import audit_log
 from asti.citizen.access import actor_for, guardian_page
-from asti.citizen.application_form import afternoon_hours_label
-from asti.citizen.forms import ApplicationForm, FeedbackForm
+from asti.citizen.application_form import application_summary
+from asti.citizen.forms import UNIT_PREFIX, ApplicationForm, FeedbackForm
+from asti.citizen.unit_picker import PARTIAL_HEADER, note_text, picker_action, picker_for
 from asti.offers.models import DeclineReason, Feedback, OfferStatus
 from asti.offers.selectors import offer_is_visible_for, offer_visible_for
 from asti.people.models import Guardian
-from asti.units.models import WeightedCurriculum
-
-SEARCH_LIMIT = 50
+from asti.people.protection import home_distance_shown_to_guardian
 
 
 @guardian_page
@@ -46,12 +47,15 @@ def apply(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpRespon
     if details is None:
         raise Http404
     language = get_language() or settings.LANGUAGE_CODE
-    query = request.GET.get("q", "").strip()[:100]
-    narrowed = bool(query) and request.method == "GET"
-    units = list(wishable_units(query=query)[:SEARCH_LIMIT]) if narrowed else list(wishable_units())
-    form = ApplicationForm(request.POST or None, units=units, language=language)
+    if request.method == "POST":
+        data, pressed, note = picker_action(request.POST, UNIT_PREFIX)
+        form = ApplicationForm(data)
+    else:
+        pressed, note = "", ""
+        form = ApplicationForm(initial={"place_language": "", "order": NEAREST})  # any language may be wished for
+    sending = request.method == "POST" and not pressed and request.POST.get("action", "send") == "send"
     error = ""
-    if request.method == "POST" and form.is_valid():
+    if sending and form.is_valid():
         try:
             application = application_create(
                 guardian=guardian,
@@ -68,16 +72,35 @@ def apply(request: HttpRequest, guardian: Guardian, offer_id: int) -> HttpRespon
             error = _("The application could not be saved. Please check your choices.")
         else:
             return redirect("citizen:application", application_id=application.pk)
+    elif not sending:
+        form.is_valid()  # a search or a wish moved: shown again as typed, its problems unsaid until sending
+    query = (form.cleaned_data.get("q") or "").strip() if form.is_bound else ""
+    place_language = form.cleaned_data.get("place_language", "") if form.is_bound else form.initial["place_language"]
+    chosen_pks = form.chosen_units()
+    by_pk = {u.pk: u for u in wishable_units().filter(pk__in=chosen_pks)}
+    shown = home_distance_shown_to_guardian(guardian=guardian, child=offer.child)
+    home = (offer.child.lat, offer.child.lon) if shown else None
+    picker = picker_for(
+        prefix=UNIT_PREFIX, action=request.get_full_path(),
+        found=list(wishable_units(query=query, language=place_language)),
+        chosen=[by_pk[pk] for pk in chosen_pks if pk in by_pk], home=home,
+        order=(form.cleaned_data.get("order") if form.is_bound else "") or "", language=language, note=note,
+        searched=bool(query), language_filter=place_language,
+    )  # fmt: skip
+    if request.META.get(PARTIAL_HEADER):
+        return render(request, "citizen/_unit_picker_results.html", {"picker": picker})
     context = {
         "offer": offer,
         "details": details,
         "form": form,
-        "query": query,
-        "matches": units if narrowed else [],
+        "picker": picker,
+        "note": note_text(note),
         "error": error,
+        "problems": form.non_field_errors() if sending else [],
         "unit_name": offer.unit.name_in(language),
     }
-    return render(request, "citizen/apply.html", context, status=400 if request.method == "POST" else 200)
+    status = 400 if sending else 200
+    return render(request, "citizen/apply.html", context, status=status)
 
 
 @guardian_page
@@ -91,19 +114,10 @@ def application_detail(request: HttpRequest, guardian: Guardian, application_id:
     language = get_language() or settings.LANGUAGE_CODE
     offer = application.declined_offer
     given = offer is None or Feedback.objects.filter(offer=offer, guardian=guardian).exists()
-    proposed = application.proposed_unit or application.proposed_school
-    curricula = dict(WeightedCurriculum.choices)
     context = {
-        "application": application,
+        **application_summary(application, language),
         "language": language,
-        "snapshot": application.registry_snapshot,
-        "wishes": [wish.place_name(language) for wish in application.wishes.all()],
-        "attachments": list(application.attachments.all()),
-        "proposed_name": proposed.name_in(language) if proposed is not None else "",
-        "curriculum": curricula.get(application.weighted_curriculum, ""),
-        "hours_label": afternoon_hours_label(application.annual_hours)
-        if application.annual_hours in AFTERNOON_HOURS
-        else "",
+        "next_steps": next_steps_for(application) if application.status == ApplicationStatus.SENT else None,
         "feedback_form": None if given else FeedbackForm(),
         "feedback_given": given and offer is not None,
         "feedback_next": request.get_full_path(),

@@ -28,3 +28,19 @@ def homes_hidden(*, child_pks: Iterable[int], user: User | AnonymousUser) -> set
         return set()
     pks = list(child_pks)
     return set(Child.objects.filter(PROTECTED_HOME, pk__in=pks).values_list("pk", flat=True))
+
+
+def home_distance_shown_to_guardian(
+    *, guardian: Guardian, child: Child, custodians: list[Guardian] | None = None
+) -> bool:
+    """May this custodian see distances from the child's home (docs/privacy.md)? Yes when the home is not
+    protected. When it is, only a guardian whose own order is the only custodian's order: the child then lives
+    either in that guardian's own home or in the other custodian's home, whose address the guardian sees anyway.
+    With two protected custodians (who may live apart) or only the child's own order, nobody sees it: the
+    distances, and even their order, would locate a home that is not the guardian's own."""
+    if custodians is None:
+        custodians = list(Guardian.objects.filter(custodies__child=child, custodies__active=True, active=True))
+    if not child.address_protected(custodians):
+        return True
+    others = [g for g in custodians if g.pk != guardian.pk]
+    return guardian.non_disclosure and not any(g.non_disclosure for g in others)
