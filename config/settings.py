@@ -495,9 +495,9 @@ ASTI_RETENTION_LOGIN_DAYS: int = env.int("ASTI_RETENTION_LOGIN_DAYS", default=2 
 ASTI_RETENTION_AUDIT_DAYS: int = env.int("ASTI_RETENTION_AUDIT_DAYS", default=5 * 365)
 ASTI_RETENTION_BATCH_SIZE: int = env.int("ASTI_RETENTION_BATCH_SIZE", default=500)
 # The controller as the privacy notice names it (Finnish and Swedish from the decisions' authority) and its data
-# protection officer. Helsinki's by default; another city sets its own.
+# protection officer, from the city profile.
 ASTI_PRIVACY_CONTROLLER_EN: str = env.str("ASTI_PRIVACY_CONTROLLER_EN", default=_decisions.authority.en)
-ASTI_PRIVACY_DPO_EMAIL: str = env.str("ASTI_PRIVACY_DPO_EMAIL", default="tietosuoja@hel.fi")
+ASTI_PRIVACY_DPO_EMAIL: str = env.str("ASTI_PRIVACY_DPO_EMAIL", default=ASTI_CITY_PROFILE.contact.privacy_email)
 # === end of retention and erasure ================================================================================
 
 

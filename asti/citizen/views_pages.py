@@ -64,7 +64,6 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
             **_contact(),
             "controller": controller,
             "registry_address": settings.ASTI_DECISION_REGISTRY_ADDRESS,
-            "guidance_email": settings.ASTI_DECISION_CONTACT_EMAIL,
             "dpo_email": settings.ASTI_PRIVACY_DPO_EMAIL,
             "retention": retention,
         },

@@ -54,6 +54,7 @@ class Contact:
     phone: str  # the service desk's number as people dial it
     email: str
     hours: LocalText  # when the phone is answered, as a phrase: "ma–pe klo 9–12"
+    privacy_email: str  # the data protection officer, named by the privacy notice
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ def _parse(slug: str, directory: Path, data: dict[str, Any]) -> CityProfile:
             phone=_phone(contact, "phone", where),
             email=_text(contact, "email", where),
             hours=_local(contact, "hours", where),
+            privacy_email=_text(contact, "privacy_email", where),
         ),
         colours={role: str(colours[role]) for role in COLOUR_ROLES},
         logo=logo,

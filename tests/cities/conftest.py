@@ -28,6 +28,8 @@ def tampere_profile(settings: Any) -> city.CityProfile:
         decisions.authority.sv,
     )
     settings.ASTI_DECISION_REGISTRY_ADDRESS = decisions.registry_address
+    settings.ASTI_PRIVACY_CONTROLLER_EN = decisions.authority.en
+    settings.ASTI_PRIVACY_DPO_EMAIL = profile.contact.privacy_email
     return profile
 
 

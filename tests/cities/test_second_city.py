@@ -53,10 +53,11 @@ def test_the_second_citys_pages_name_it_and_never_helsinki(tampere_round: OfferR
     planner = staff_user("pia.planner", Role.PLANNER)
     citizen = citizen_user(guardian)
     citizen_paths = ["/", f"/offers/{offer.pk}/", f"/offers/{offer.pk}/accept/", f"/offers/{offer.pk}/decline/",
-                     "/accessibility/", "/feedback/", "/no-such-page/"]  # fmt: skip
+                     "/accessibility/", "/feedback/", "/privacy/", "/no-such-page/"]  # fmt: skip
     staff_paths = ["/staff/", "/staff/rounds/", f"/staff/rounds/{tampere_round.pk}/",
                    f"/staff/rounds/{tampere_round.pk}/dashboard/", f"/staff/rounds/{tampere_round.pk}/send/",
-                   f"/staff/families/{offer.child.child_id}/", "/staff/units/"]  # fmt: skip
+                   f"/staff/families/{offer.child.child_id}/", "/staff/units/", "/staff/texts/",
+                   "/staff/texts/offers.offer/fi/", "/staff/texts/offers.offer_email/sv/"]  # fmt: skip
     organisation = {"fi": "Tampereen kaupunki", "sv": "Tammerfors stad", "en": "City of Tampere"}
     for language in LANGUAGES:
         for user, paths in ((citizen, citizen_paths), (planner, staff_paths)):
@@ -73,6 +74,9 @@ def test_the_second_citys_pages_name_it_and_never_helsinki(tampere_round: OfferR
         # the desk's number as the city writes it, the same as in its messages; the link dials it
         assert f"{organisation[language]} – " in footer and '<a href="tel:+358356500000">03 565 00000</a>' in footer
         assert city.load("tampere").contact.hours.get(language) in footer
+        notice = client(citizen, language).get("/privacy/").content.decode()  # the controller and its officer
+        assert organisation[language].split()[0][:5] in notice and "tietosuoja@tampere.example" in notice
+        assert "hel.fi" not in notice
     dashboard = client(planner, "en").get(f"/staff/rounds/{tampere_round.pk}/dashboard/").content.decode()
     assert "the reference 90 % replied" in dashboard  # Tampere's reference figures, not Helsinki's 93 %
     csv = client(planner, "en").get(f"/staff/rounds/{tampere_round.pk}/dashboard.csv").content.decode()
