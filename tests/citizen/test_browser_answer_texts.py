@@ -60,7 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
 # what a guardian must never read on the way to declining, or about their own decline
 DOUBLE_NEGATIVES = ("Etkö ota", "en ota", "Älä ota", "Tackar du inte")
 REJECTED = ("Hylätty", "hylätty", "Avvisad", "Rejected", "rejected")
-HELP_PHONE = "09 31080488"  # Helsinki's service desk (09 310 80488) as the phone filter writes it
+HELP_PHONE = "09 310 80488"  # Helsinki's service desk, as the city profile writes it (the same in its messages)
 
 
 def phone_page(chromium: Any, base: str, guardian_id: str, language: str) -> tuple[Any, Any]:

@@ -4,6 +4,7 @@ applying for another place without JavaScript is in test_browser.py.)"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,12 +63,16 @@ def test_sending_an_application_without_javascript(chromium: Any, live_server: A
     page.get_by_label("Kokopäiväinen: yli 5 tuntia päivässä").check()
     page.get_by_label("Päivittäinen aika alkaen").fill("08:00")
     page.get_by_label("Päivittäinen aika päättyen").fill("16:00")
-    page.get_by_label("Ensimmäinen toive").select_option(label="Päiväkoti Kallio – Kolmas linja 10, 00530")
+    page.get_by_label("Hae nimellä, alueella, kadulla tai postinumerolla").fill("Kallio")
+    page.get_by_role("button", name="Hae", exact=True).click()  # the whole form goes to the server and comes back
+    page.get_by_role("button", name=re.compile(r"^Lisää toiveeksi\s*:\s*Päiväkoti Kallio$")).click()
+    page.locator(".citizen-wishes", has_text="Päiväkoti Kallio").wait_for()
+    assert page.get_by_label("Päivittäinen aika alkaen").input_value() == "08:00"  # nothing typed was lost
     page.get_by_role("button", name="Lähetä hakemus").click()
     page.locator("h1", has_text="Hakemus lähetetty").wait_for()
     application = Application.objects.get()
     assert application.status == ApplicationStatus.SENT and application.reference
-    page.get_by_text(application.reference).wait_for()
+    page.get_by_text(application.reference).first.wait_for()  # on the receipt and in its printable summary
     context.close()
     assert [w.unit_id for w in application.wishes.all()] == [family.kallio.pk]
 

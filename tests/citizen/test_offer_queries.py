@@ -25,9 +25,9 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # event of the view goes to the audit database and is not counted here.
 OFFER_PAGE_QUERIES = 6
 # The same four, then the answer in a transaction: begin, the offer locked, its guardians, the update, the
-# answer's audit event waiting for the commit, the outgoing message, commit; after the commit the event is
-# moved into the trail (its delete here; the insert goes to the audit database).
-ACCEPT_QUERIES = 12
+# answer's audit event waiting for the commit, the city's own message texts in use, the outgoing message, commit;
+# after the commit the event is moved into the trail (its delete here; the insert goes to the audit database).
+ACCEPT_QUERIES = 13
 
 
 def test_offer_page_takes_a_fixed_number_of_queries(
