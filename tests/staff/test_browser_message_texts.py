@@ -1,4 +1,4 @@
-"""The message-text pages and the round's send page in the browser on a 390 px phone, in Finnish and Swedish: a
+"""The message-text pages and the round's send page in the browser on a 390 px phone, in fi, sv and en: a
 planner previews a text without JavaScript, sees the SMS parts, saves it and returns to the default; on the send
 page they see the round's settings and the offer in every language, send a test to their own phone, are refused
 without the tick and send with it. axe-core checks each page, and no page scrolls sideways."""
@@ -26,6 +26,9 @@ WORDS = {
     "sv": {"preview": "Förhandsvisa", "save": "Spara texten", "reset": "Återgå till standardtexten",
            "test": "Skicka ett test", "send": "Skicka omgången nu", "saved": "Texten sparades",
            "tick": "Kryssa i rutan", "settings": "Omgångens inställningar", "parts": "del"},
+    "en": {"preview": "Preview", "save": "Save the text", "reset": "Return to the default text",
+           "test": "Send a test", "send": "Send the round now", "saved": "The text was saved",
+           "tick": "Tick the box", "settings": "The round's settings", "parts": "part"},
 }  # fmt: skip
 
 
@@ -33,7 +36,7 @@ WORDS = {
 def page(chromium: Any, live_server: Any, settings: Any, request: pytest.FixtureRequest) -> Iterator[Any]:  # noqa: F811
     settings.ASTI_ENV = "demo"
     settings.ASTI_DEMO_LOGIN = True
-    locale = {"fi": "fi-FI", "sv": "sv-SE"}[request.node.callspec.params["language"]]
+    locale = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-GB"}[request.node.callspec.params["language"]]
     context = chromium.new_context(
         base_url=live_server.url, locale=locale, bypass_csp=True, viewport={"width": WIDTH, "height": 844}
     )
@@ -52,7 +55,7 @@ def check(page: Any) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_a_text_is_previewed_saved_and_returned_to_the_default(
     page: Any, language: str, allocated_round: OfferRound
 ) -> None:
@@ -86,7 +89,7 @@ def test_a_text_is_previewed_saved_and_returned_to_the_default(
     check(page)
 
 
-@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_the_send_page_shows_settings_previews_a_test_and_needs_the_tick(
     page: Any, language: str, allocated_round: OfferRound
 ) -> None:
