@@ -29,6 +29,15 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture
+def demo(settings: Any, tmp_path: Path) -> Any:
+    """The demo's settings for the browser journeys: the test login, and uploads in the test's own folder."""
+    settings.ASTI_ENV = "demo"
+    settings.ASTI_DEMO_LOGIN = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings
+
+
+@pytest.fixture
 def sent_round(example_extract: Path) -> OfferRound:
     call_command("import_city_data", str(example_extract), stdout=StringIO())
     out = StringIO()

@@ -22,14 +22,6 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> Any:
-    settings.ASTI_ENV = "demo"
-    settings.ASTI_DEMO_LOGIN = True
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings
-
-
-@pytest.fixture
 def family(demo: Any) -> Iterator[Family]:
     with clock.frozen_at(NOW):
         yield Family()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,14 +41,6 @@ TEXTS = {
         "send": "Send the application", "sent": "Application sent", "receipt": "Receipt", "time": "10:00",
     },
 }  # fmt: skip
-
-
-@pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> Any:
-    settings.ASTI_ENV = "demo"
-    settings.ASTI_DEMO_LOGIN = True
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings
 
 
 @pytest.fixture

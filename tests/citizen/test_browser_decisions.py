@@ -22,7 +22,7 @@ from asti.offers.answers import offer_answer
 from asti.offers.models import OfferRound
 from tests.citizen.browser import assert_accessible
 from tests.citizen.conftest import guardian, offer_of
-from tests.citizen.test_browser_applications import PHONE, demo  # noqa: F401 (a fixture)
+from tests.citizen.test_browser_applications import PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +51,7 @@ def log_in(chromium: Any, base: str, name: str, locale: str) -> tuple[Any, Any]:
 def test_a_released_decision_and_the_choices_after_declining(
     chromium: Any,
     live_server: Any,
-    demo: Any,  # noqa: F811
+    demo: Any,
     sent_round: OfferRound,
 ) -> None:
     offer_answer(offer_id=offer_of("C1").pk, accept=True, guardian=guardian("G1"), channel="link", actor="g")

@@ -27,14 +27,6 @@ LONG_TITLE = "Ruoka-aineallergia " + "pähkinä" * 12
 
 
 @pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> Any:
-    settings.ASTI_ENV = "demo"
-    settings.ASTI_DEMO_LOGIN = True
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return settings
-
-
-@pytest.fixture
 def family(demo: Any) -> Iterator[Family]:
     with clock.frozen_at(NOW):
         family = Family()
