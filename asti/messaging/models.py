@@ -271,6 +271,13 @@ class ChannelThrottle(models.Model):
         return f"{self.key} free from {self.next_free_at:%H:%M:%S.%f}"
 
 
+class MessageTextQuerySet(models.QuerySet["MessageText"]):
+    def newest(self) -> MessageTextQuerySet:
+        """The newest row of every (key, language) the city has changed: the one in use, or a return to the file."""
+        newest = self.values("key", "language").annotate(newest=models.Max("id")).values("newest")
+        return self.filter(id__in=newest)
+
+
 class MessageText(models.Model):
     """A city's own wording of a message template (key, language), kept as history: a change is a new row, never
     an update, and the newest row of a (key, language) is the one in use. A row with `is_default` returns the text
@@ -284,6 +291,8 @@ class MessageText(models.Model):
     version = models.CharField(max_length=16, blank=True, help_text="hash of the subject and body, as on a Message")
     changed_by = models.CharField(max_length=200)
     changed_at = models.DateTimeField()
+
+    objects = MessageTextQuerySet.as_manager()
 
     class Meta:
         ordering = ["key", "language", "-id"]

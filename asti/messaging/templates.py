@@ -150,12 +150,9 @@ def _compiled_city_text(text: CityText) -> tuple[Template, Template]:
 def city_texts() -> dict[tuple[str, str], CityText]:
     """The city's own texts in use, by (key, language): the newest MessageText of each, unless that one returns to
     the default. One query; call it once per batch of messages."""
-    from django.db.models import Max
-
     from asti.messaging.models import MessageText
 
-    newest = MessageText.objects.values("key", "language").annotate(newest=Max("id")).values("newest")
-    rows = MessageText.objects.filter(id__in=newest, is_default=False)
+    rows = MessageText.objects.newest().filter(is_default=False)
     return {(r.key, r.language): CityText(r.subject, r.body, r.version) for r in rows}
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.template import Template
 from django.template.base import FilterExpression, Node, TextNode, VariableNode
 from django.template.defaulttags import CommentNode, IfNode
@@ -351,8 +350,7 @@ def message_text_history(*, key: str, language: str, limit: int = 20) -> list[Me
 
 def message_texts_newest() -> dict[tuple[str, str], MessageText]:
     """The newest row of every (key, language) the city has changed, for the list of texts."""
-    newest = MessageText.objects.values("key", "language").annotate(newest=Max("id")).values("newest")
-    return {(row.key, row.language): row for row in MessageText.objects.filter(id__in=newest)}
+    return {(row.key, row.language): row for row in MessageText.objects.newest()}
 
 
 def city_text_in_use(*, key: str, language: str) -> tuple[str, str]:
